@@ -1,0 +1,18 @@
+#pragma once
+/// One register function per command group; main.cpp calls each once.
+
+namespace CLI {
+class App;
+}
+
+namespace promptsales::app {
+class AppContext;
+
+void register_config_commands(CLI::App& app, AppContext& ctx);
+void register_db_commands(CLI::App& app, AppContext& ctx);
+void register_campaign_commands(CLI::App& app, AppContext& ctx);
+void register_seed_command(CLI::App& app, AppContext& ctx);
+void register_serve_command(CLI::App& app, AppContext& ctx);
+void register_benchmark_command(CLI::App& app, AppContext& ctx);
+
+}  // namespace promptsales::app

@@ -1,0 +1,41 @@
+// `promptsales serve`: the portal's REST API.
+#include <CLI/CLI.hpp>
+
+#include "app_context.hpp"
+#include "commands/commands.hpp"
+#include "promptsales/sales/api_server.hpp"
+
+namespace promptsales::app {
+namespace {
+
+struct ServeOptions {
+  std::optional<std::string> listen;
+  std::optional<int> io_threads;
+  std::optional<int> worker_threads;
+  bool no_cache = false;
+};
+
+void run_serve(AppContext& ctx, const ServeOptions& o) {
+  if (o.listen) ctx.set_flag("listen", *o.listen);
+  if (o.io_threads) ctx.set_flag("io_threads", std::to_string(*o.io_threads));
+  if (o.worker_threads) ctx.set_flag("worker_threads", std::to_string(*o.worker_threads));
+  if (o.no_cache) ctx.set_flag("cache_enabled", "false");
+  ctx.init_logging(true);
+  sales::ApiServer server(ctx.config(), /*handle_signals=*/true);
+  server.start();
+  server.wait();
+}
+
+}  // namespace
+
+void register_serve_command(CLI::App& app, AppContext& ctx) {
+  auto o = std::make_shared<ServeOptions>();
+  auto* serve = app.add_subcommand("serve", "Run the portal's REST API (/api/v1/...) until SIGTERM");
+  serve->add_option("--listen", o->listen, "host:port to listen on (default 127.0.0.1:8080)");
+  serve->add_option("--io-threads", o->io_threads, "HTTP I/O threads (0 = one per core)");
+  serve->add_option("--worker-threads", o->worker_threads, "Threads for requests that query the database");
+  serve->add_flag("--no-cache", o->no_cache, "Serve every request from PostgreSQL (for measurements)");
+  serve->callback([&ctx, o] { run_serve(ctx, *o); });
+}
+
+}  // namespace promptsales::app

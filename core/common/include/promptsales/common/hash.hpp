@@ -1,0 +1,12 @@
+#pragma once
+/// Cryptographic digests (OpenSSL) as lowercase hex.
+
+#include <string>
+#include <string_view>
+
+namespace promptsales {
+
+/// SHA-256 of `data`, 64 lowercase hex characters.
+std::string sha256_hex(std::string_view data);
+
+}  // namespace promptsales

@@ -1,0 +1,191 @@
+#include "promptsales/common/config.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <limits>
+#include <regex>
+
+#include "promptsales/common/errors.hpp"
+
+namespace promptsales {
+namespace {
+
+// The one table. Keep it sorted by topic; README "Configuration" mirrors it.
+const std::vector<ConfigKey> kKeys = {
+    {"database_url", "PROMPTSALES_DATABASE_URL", "postgresql://postgres@127.0.0.1:55432/promptsales",
+     "Portal/control database (libpq URL). Sub-company databases are found through its registry.", true},
+    {"db_pool_size", "PROMPTSALES_DB_POOL_SIZE", "16", "Connections per database in `serve`.", false},
+    {"db_pool_timeout_ms", "PROMPTSALES_DB_POOL_TIMEOUT_MS", "2000",
+     "How long a request waits for a free connection before 503.", false},
+    {"db_statement_timeout_ms", "PROMPTSALES_DB_STATEMENT_TIMEOUT_MS", "5000",
+     "statement_timeout set on every pooled connection.", false},
+    {"redis_url", "PROMPTSALES_REDIS_URL", "redis://127.0.0.1:56379/0",
+     "Redis for the shared cache tier and cross-pod invalidation; empty disables Redis.", true},
+    {"redis_timeout_ms", "PROMPTSALES_REDIS_TIMEOUT_MS", "200", "Redis connect and command timeout.", false},
+    {"cache_enabled", "PROMPTSALES_CACHE_ENABLED", "true", "Cache the campaign list responses.", false},
+    {"cache_ttl_seconds", "PROMPTSALES_CACHE_TTL_SECONDS", "300", "Lifetime of cached responses.", false},
+    {"cache_local_max_entries", "PROMPTSALES_CACHE_LOCAL_MAX_ENTRIES", "20000",
+     "In-process cache capacity (entries).", false},
+    {"cache_local_max_bytes", "PROMPTSALES_CACHE_LOCAL_MAX_BYTES", "134217728",
+     "In-process cache capacity (bytes).", false},
+    {"listen", "PROMPTSALES_LISTEN", "127.0.0.1:8080", "Address `serve` listens on (host:port).", false},
+    {"io_threads", "PROMPTSALES_IO_THREADS", "0", "HTTP I/O threads (0 = one per core).", false},
+    {"worker_threads", "PROMPTSALES_WORKER_THREADS", "16", "Threads for handlers that do I/O.", false},
+    {"http_max_connections", "PROMPTSALES_HTTP_MAX_CONNECTIONS", "10000", "Open connection cap.", false},
+    {"http_max_body_bytes", "PROMPTSALES_HTTP_MAX_BODY_BYTES", "1048576", "Largest accepted request body.", false},
+    {"http_max_header_bytes", "PROMPTSALES_HTTP_MAX_HEADER_BYTES", "16384", "Largest accepted request head.", false},
+    {"http_read_timeout_ms", "PROMPTSALES_HTTP_READ_TIMEOUT_MS", "10000",
+     "Time a client has to send a whole request.", false},
+    {"http_idle_timeout_ms", "PROMPTSALES_HTTP_IDLE_TIMEOUT_MS", "60000", "Keep-alive idle timeout.", false},
+    {"shutdown_timeout_ms", "PROMPTSALES_SHUTDOWN_TIMEOUT_MS", "25000",
+     "On SIGTERM, how long in-flight requests may take before connections are closed.", false},
+    {"log_level", "PROMPTSALES_LOG_LEVEL", "info", "trace, debug, info, warn, error or off.", false},
+    {"log_format", "PROMPTSALES_LOG_FORMAT", "auto",
+     "text, json, or auto (JSON for serve and jobs, text in a terminal).", false},
+};
+
+bool is_known(std::string_view key) {
+  return std::any_of(kKeys.begin(), kKeys.end(), [&](const ConfigKey& k) { return k.name == key; });
+}
+
+const ConfigKey& key_of(std::string_view key) {
+  for (const auto& k : kKeys) {
+    if (k.name == key) return k;
+  }
+  throw ConfigError("unknown configuration key '" + std::string(key) + "'");
+}
+
+std::string trim(std::string_view s) {
+  const auto b = s.find_first_not_of(" \t\r");
+  if (b == std::string_view::npos) return {};
+  const auto e = s.find_last_not_of(" \t\r");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+std::string describe(const ConfigValue& v) {
+  return v.origin.empty() ? std::string(to_string(v.source)) : std::string(to_string(v.source)) + " " + v.origin;
+}
+
+}  // namespace
+
+std::string_view to_string(ConfigSource source) noexcept {
+  switch (source) {
+    case ConfigSource::default_value: return "default";
+    case ConfigSource::file: return "file";
+    case ConfigSource::environment: return "env";
+    case ConfigSource::flag: return "flag";
+  }
+  return "?";
+}
+
+const std::vector<ConfigKey>& config_keys() { return kKeys; }
+
+std::optional<std::string> process_env(const char* name) {
+  if (const char* v = std::getenv(name)) return std::string(v);
+  return std::nullopt;
+}
+
+Config Config::load(const std::string& config_file, EnvLookup env) {
+  Config c;
+  for (const auto& k : kKeys) {
+    c.values_[std::string(k.name)] = ConfigValue{std::string(k.default_value), ConfigSource::default_value, {}};
+  }
+  std::string file = config_file;
+  if (file.empty()) file = env("PROMPTSALES_CONFIG").value_or("");
+  if (!file.empty()) c.load_file(file);
+  for (const auto& k : kKeys) {
+    if (auto v = env(std::string(k.env).c_str())) {
+      c.values_[std::string(k.name)] = ConfigValue{*v, ConfigSource::environment, std::string(k.env)};
+    }
+  }
+  return c;
+}
+
+// Format: `key = value` per line, `#` comments, blank lines; values may be
+// wrapped in double quotes. Deliberately tiny: a subset of TOML.
+void Config::load_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError("cannot read config file '" + path + "'");
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    const std::string t = trim(line);
+    if (t.empty() || t[0] == '#') continue;
+    const auto eq = t.find('=');
+    const std::string where = path + ":" + std::to_string(number);
+    if (eq == std::string::npos) throw ConfigError(where + ": expected 'key = value'");
+    const std::string key = trim(std::string_view(t).substr(0, eq));
+    std::string value = trim(std::string_view(t).substr(eq + 1));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+    if (!is_known(key)) throw ConfigError(where + ": unknown key '" + key + "'");
+    values_[key] = ConfigValue{value, ConfigSource::file, path};
+  }
+}
+
+void Config::set_flag(std::string_view key, std::string value) {
+  const auto& k = key_of(key);
+  if (k.secret && mask_url_password(value) != value) {
+    throw ConfigError("refusing a password on the command line for '" + std::string(key) +
+                      "': set " + std::string(k.env) + " or use a config file");
+  }
+  values_[std::string(key)] = ConfigValue{std::move(value), ConfigSource::flag, "--" + std::string(key)};
+}
+
+const ConfigValue& Config::get(std::string_view key) const {
+  auto it = values_.find(key);
+  if (it == values_.end()) throw ConfigError("unknown configuration key '" + std::string(key) + "'");
+  return it->second;
+}
+
+std::int64_t Config::integer(std::string_view key, std::int64_t min, std::int64_t max) const {
+  const auto& v = get(key);
+  std::size_t used = 0;
+  long long n = 0;
+  try {
+    n = std::stoll(v.value, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != v.value.size()) {
+    throw ConfigError(std::string(key) + " (" + describe(v) + "): '" + v.value + "' is not an integer");
+  }
+  if (n < min || n > max) {
+    throw ConfigError(std::string(key) + " (" + describe(v) + "): " + v.value + " is outside " +
+                      std::to_string(min) + ".." + std::to_string(max));
+  }
+  return n;
+}
+
+bool Config::boolean(std::string_view key) const {
+  const auto& v = get(key);
+  std::string s = v.value;
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (s == "true" || s == "1" || s == "yes" || s == "on") return true;
+  if (s == "false" || s == "0" || s == "no" || s == "off") return false;
+  throw ConfigError(std::string(key) + " (" + describe(v) + "): '" + v.value + "' is not true or false");
+}
+
+std::chrono::milliseconds Config::millis(std::string_view key) const {
+  return std::chrono::milliseconds(integer(key, 0, std::numeric_limits<std::int32_t>::max()));
+}
+
+std::string Config::display_value(std::string_view key) const {
+  const auto& k = key_of(key);
+  const auto& v = get(key).value;
+  if (!k.secret) return v;
+  if (v.find("://") != std::string::npos || v.find("password=") != std::string::npos) return mask_url_password(v);
+  return v.empty() ? v : "****";
+}
+
+std::string mask_url_password(std::string_view url) {
+  static const std::regex uri(R"(^([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@]*):([^@/]*)@)");
+  static const std::regex kv(R"((password\s*=\s*)('[^']*'|\S+))");
+  std::string s(url);
+  s = std::regex_replace(s, uri, "$1:****@");
+  s = std::regex_replace(s, kv, "$1****");
+  return s;
+}
+
+}  // namespace promptsales

@@ -1,0 +1,72 @@
+#include "promptsales/sales/api_server.hpp"
+
+#include "promptsales/common/http/router.hpp"
+#include "promptsales/common/http/server.hpp"
+#include "promptsales/common/logging.hpp"
+#include "promptsales/common/metrics/registry.hpp"
+#include "promptsales/sales/observability.hpp"
+#include "promptsales/sales/portal.hpp"
+#include "promptsales/sales/routes.hpp"
+
+namespace promptsales::sales {
+namespace {
+
+http::ServerOptions server_options(const Config& c, bool handle_signals) {
+  http::ServerOptions o;
+  o.listen = c.str("listen");
+  o.io_threads = static_cast<unsigned>(c.integer("io_threads", 0, 256));
+  o.worker_threads = static_cast<unsigned>(c.integer("worker_threads", 1, 1024));
+  o.max_connections = static_cast<std::size_t>(c.integer("http_max_connections", 1, 1'000'000));
+  o.max_body_bytes = static_cast<std::size_t>(c.integer("http_max_body_bytes", 1, 1LL << 30));
+  o.max_header_bytes = static_cast<std::size_t>(c.integer("http_max_header_bytes", 1024, 1 << 20));
+  o.read_timeout = c.millis("http_read_timeout_ms");
+  o.idle_timeout = c.millis("http_idle_timeout_ms");
+  o.shutdown_timeout = c.millis("shutdown_timeout_ms");
+  o.handle_signals = handle_signals;
+  return o;
+}
+
+PortalOptions portal_options(const Config& c) {
+  PortalOptions o;
+  o.pool_size = static_cast<std::size_t>(c.integer("db_pool_size", 1, 1000));
+  return o;
+}
+
+}  // namespace
+
+struct ApiServer::Impl {
+  Impl(const Config& config, bool handle_signals)
+      : portal(config, portal_options(config)),
+        options(server_options(config, handle_signals)) {
+    register_campaign_routes(router, portal);
+    register_health_routes(router, portal, registry, {[this] { return server && server->draining(); }});
+    register_runtime_metrics(registry, portal);
+    server = std::make_unique<http::Server>(options, router, make_http_metrics(registry));
+  }
+
+  Portal portal;
+  http::ServerOptions options;
+  http::Router router;
+  metrics::Registry registry;
+  std::unique_ptr<http::Server> server;
+};
+
+ApiServer::ApiServer(const Config& config, bool handle_signals)
+    : impl_(std::make_unique<Impl>(config, handle_signals)) {}
+
+ApiServer::~ApiServer() = default;
+
+void ApiServer::start() {
+  impl_->server->start();
+}
+
+std::uint16_t ApiServer::port() const noexcept { return impl_->server->port(); }
+
+void ApiServer::wait() {
+  impl_->server->wait();
+  logging::get("http")->info("stopped");
+}
+
+void ApiServer::begin_shutdown() noexcept { impl_->server->begin_shutdown(); }
+
+}  // namespace promptsales::sales

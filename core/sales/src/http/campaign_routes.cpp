@@ -1,0 +1,76 @@
+#include "promptsales/ads/campaign_json.hpp"
+#include "promptsales/sales/campaign_query.hpp"
+#include "promptsales/sales/portal.hpp"
+#include "promptsales/sales/routes.hpp"
+
+namespace promptsales::sales {
+namespace {
+
+using http::Method;
+using http::Request;
+using http::Response;
+
+std::int64_t id_of(const Request& req) { return parse_id(req.path_param("id").value_or("")); }
+
+Response campaign_response(int status, const ads::Campaign& c) {
+  return Response::json(status, ads::campaign_to_json(c));
+}
+
+// The portal's critical read: a page of campaigns. The fast path answers
+// from the in-process tier on the I/O thread; a miss goes to a worker, which
+// tries Redis, then PostgreSQL (one query for concurrent misses of one key).
+http::Handler campaign_list_handler(Portal& portal) {
+  auto& pages = portal.page_cache().pages();
+  auto& campaigns = portal.campaigns();
+  return http::Handler{
+      [&pages](const Request& req) -> std::optional<Response> {
+        CampaignQuery q;
+        try {
+          q = parse_campaign_query(req.query);
+        } catch (const std::exception&) {
+          return std::nullopt;  // the blocking path reports the error
+        }
+        if (auto bytes = pages.get_local(q.scope, q.key)) return Response::shared_json(200, std::move(bytes));
+        return std::nullopt;
+      },
+      [&pages, &campaigns](const Request& req) {
+        const CampaignQuery q = parse_campaign_query(req.query);
+        auto bytes = pages.get_or_load(q.scope, q.key,
+                                       [&] { return ads::campaigns_to_json(campaigns.list(q.filter)); });
+        return Response::shared_json(200, std::move(bytes));
+      }};
+}
+
+}  // namespace
+
+void register_campaign_routes(http::Router& router, Portal& portal) {
+  auto& campaigns = portal.campaigns();
+  const auto list = campaign_list_handler(portal);
+  router.add(Method::get, "/api/v1/campaigns", "campaigns_list", list);
+  // The original API's path, so its clients keep working.
+  router.add(Method::get, "/campaigns", "campaigns_list_legacy", list);
+
+  router.add(Method::post, "/api/v1/campaigns", "campaigns_create", {nullptr, [&campaigns](const Request& req) {
+               const auto c = campaigns.create(ads::draft_from_json(req.body));
+               auto res = campaign_response(201, c);
+               res.headers.emplace_back("Location", "/api/v1/campaigns/" + std::to_string(c.id));
+               return res;
+             }});
+  router.add(Method::get, "/api/v1/campaigns/{id}", "campaigns_get", {nullptr, [&campaigns](const Request& req) {
+               return campaign_response(200, campaigns.get(id_of(req)));
+             }});
+  router.add(Method::put, "/api/v1/campaigns/{id}", "campaigns_update", {nullptr, [&campaigns](const Request& req) {
+               const auto id = id_of(req);
+               return campaign_response(200, campaigns.update(id, ads::patch_from_json(req.body)));
+             }});
+  router.add(Method::del, "/api/v1/campaigns/{id}", "campaigns_delete", {nullptr, [&campaigns](const Request& req) {
+               campaigns.remove(id_of(req));
+               return Response::no_content();
+             }});
+  router.add(Method::post, "/api/v1/campaigns/{id}/pause", "campaigns_pause",
+             {nullptr, [&campaigns](const Request& req) { return campaign_response(200, campaigns.pause(id_of(req))); }});
+  router.add(Method::post, "/api/v1/campaigns/{id}/resume", "campaigns_resume",
+             {nullptr, [&campaigns](const Request& req) { return campaign_response(200, campaigns.resume(id_of(req))); }});
+}
+
+}  // namespace promptsales::sales
