@@ -96,6 +96,9 @@ std::optional<std::string> normalize_iso8601(std::string_view s) {
   tm.tm_min = minute;
   tm.tm_sec = second;
   const long long unix_seconds = static_cast<long long>(timegm(&tm)) - offset_minutes * 60LL;
+  // The offset may carry the instant outside the four-digit years we accept.
+  constexpr long long kLastSecondOf9999 = 253402300799LL;
+  if (unix_seconds < 0 || unix_seconds > kLastSecondOf9999) return std::nullopt;
   return format_iso8601_utc(unix_seconds, millis);
 }
 
