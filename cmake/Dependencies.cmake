@@ -21,5 +21,4 @@ target_compile_definitions(promptsales_pqxx INTERFACE PQXX_HAVE_OPTIONAL=1)
 # Asio/Beast without Boost.System's library and with modern defaults.
 add_library(promptsales_boost INTERFACE)
 target_link_libraries(promptsales_boost INTERFACE Boost::headers Threads::Threads)
-target_compile_definitions(promptsales_boost INTERFACE
-  BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW)
+target_compile_definitions(promptsales_boost INTERFACE BOOST_ASIO_NO_DEPRECATED)
