@@ -37,6 +37,9 @@ int run_with_error_boundary(CLI::App& app, int argc, char** argv, AppContext& ct
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     // Bad flags are usage errors: exit 2, whatever CLI11's own code.
+    if (ctx.json()) {
+      std::cout << nlohmann::json{{"error", {{"code", "usage"}, {"message", e.what()}}}}.dump() << "\n";
+    }
     app.exit(e);
     return static_cast<int>(ExitCode::usage);
   } catch (const promptsales::Error& e) {

@@ -192,7 +192,13 @@ void add_field_options(CLI::App* cmd, CampaignFields& f, bool creating) {
 
 CLI::App* add_id_command(CLI::App* parent, const char* name, const char* help, CampaignOptions& o) {
   auto* cmd = parent->add_subcommand(name, help);
-  cmd->add_option("id", o.id, "Campaign id")->required()->check(CLI::PositiveNumber);
+  cmd->add_option("id", o.id, "Campaign id")->required()->check(CLI::Validator(
+      [](std::string& v) -> std::string {
+        return !v.empty() && v.find_first_not_of("0123456789") == std::string::npos && v != "0" && v.size() < 19
+                   ? std::string{}
+                   : "'" + v + "' is not a campaign id (a positive integer)";
+      },
+      "ID"));
   return cmd;
 }
 

@@ -4,6 +4,7 @@
 
 #include "promptsales/common/db/pool.hpp"
 #include "promptsales/common/errors.hpp"
+#include "promptsales/common/utf8.hpp"
 #include "promptsales/common/time.hpp"
 
 namespace promptsales {
@@ -30,7 +31,10 @@ bool PgOrganizations::exists(std::int64_t id) {
 
 Organization PgOrganizations::create(const std::string& name, const std::optional<std::string>& country) {
   const auto first = name.find_first_not_of(" \t");
-  if (first == std::string::npos || name.size() > 120) throw ValidationError("name", "must be 1-120 characters");
+  const auto last = name.find_last_not_of(" \t");
+  const auto length = first == std::string::npos ? std::optional<std::size_t>(0)
+                                                 : utf8_length(std::string_view(name).substr(first, last - first + 1));
+  if (!length || *length == 0 || *length > 120) throw ValidationError("name", "must be 1-120 characters of valid UTF-8");
   if (country && (country->size() != 2 || !std::isupper(static_cast<unsigned char>((*country)[0])) ||
                   !std::isupper(static_cast<unsigned char>((*country)[1])))) {
     throw ValidationError("country", "'" + *country + "' is not an ISO 3166-1 alpha-2 code like ES or US");

@@ -9,6 +9,7 @@
 #include "promptsales/common/db/migrations.hpp"
 #include "promptsales/common/db/url.hpp"
 #include "promptsales/common/errors.hpp"
+#include "promptsales/common/utf8.hpp"
 
 namespace promptsales {
 namespace {
@@ -61,7 +62,10 @@ Subcompany SubcompanyRegistry::add(pqxx::connection& control, const NewSubcompan
   if (!std::regex_match(s.code, code_re)) {
     throw ValidationError("code", "must be 2-40 lowercase letters, digits or _, starting with a letter");
   }
-  if (s.name.empty() || s.name.size() > 120) throw ValidationError("name", "must be 1-120 characters");
+  const auto name_length = utf8_length(s.name);
+  if (!name_length || *name_length == 0 || *name_length > 120) {
+    throw ValidationError("name", "must be 1-120 characters of valid UTF-8");
+  }
   const auto kinds = db::migration_kinds();
   if (s.kind == "control" || std::find(kinds.begin(), kinds.end(), s.kind) == kinds.end()) {
     std::string known;

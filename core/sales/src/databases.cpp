@@ -1,6 +1,9 @@
 #include "promptsales/sales/databases.hpp"
 
 #include "promptsales/ads/pg_campaign_repository.hpp"
+#include <pqxx/pqxx>
+
+#include "promptsales/common/errors.hpp"
 #include "promptsales/common/registry.hpp"
 
 namespace promptsales::sales {
@@ -33,7 +36,13 @@ std::string Databases::ads_url() {
   }
   auto& pool = control();
   const SubcompanyRegistry registry(control_url_);
-  auto located = pool.with_connection([&](pqxx::connection& c) { return registry.locate(c, "ads"); });
+  auto located = pool.with_connection([&](pqxx::connection& c) {
+    try {
+      return registry.locate(c, "ads");
+    } catch (const pqxx::undefined_table&) {
+      throw ConfigError("the control database has no sub-company registry yet: run `promptsales db migrate`");
+    }
+  });
   std::lock_guard lock(mutex_);
   ads_url_ = located.url;
   return ads_url_;

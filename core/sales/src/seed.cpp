@@ -70,8 +70,11 @@ SeedResult seed_demo_data(Databases& databases, const SeedOptions& o) {
     throw ValidationError("campaigns-per-org", "must be between 0 and 100000");
   }
   const auto started = std::chrono::steady_clock::now();
+  // Locate the ads database (a control query) before holding a control
+  // connection: with a pool of one, the other order waits for itself.
+  auto& ads_pool = databases.ads();
   auto control_lease = databases.control().acquire();
-  auto ads_lease = databases.ads().acquire();
+  auto ads_lease = ads_pool.acquire();
   pqxx::work control(*control_lease);
   pqxx::work ads(*ads_lease);
 

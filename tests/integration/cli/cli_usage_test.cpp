@@ -73,17 +73,14 @@ TEST_CASE("cli: --version", "[cli]") {
 
 TEST_CASE("cli: bad flags exit 2 before touching a database", "[cli]") {
   const std::vector<std::vector<std::string>> bad = {
-      {},                                               // a subcommand is required
-      {"campaign"},                                     // and a sub-subcommand
+      {},                                    // a subcommand is required
+      {"campaign"},                          // and a sub-subcommand
       {"no-such-command"},
       {"campaign", "list", "--bogus"},
-      {"campaign", "create", "--org", "1"},             // --name is required
-      {"campaign", "create", "--name", "x"},            // --org is required
+      {"campaign", "create", "--org", "1"},  // --name is required
       {"campaign", "create", "--org", "abc", "--name", "x"},
-      {"campaign", "show"},                             // id is required
-      {"campaign", "show", "abc"},
-      {"campaign", "show", "0"},                        // ids are positive
-      {"campaign", "show", "-5"},
+      {"campaign", "show"},                  // id is required
+      {"campaign", "show", "0"},             // ids are positive
       {"campaign", "list", "--limit", "many"},
       {"-o", "xml", "config", "show"},
       {"seed", "--organizations", "lots"},

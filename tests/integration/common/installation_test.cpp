@@ -135,7 +135,7 @@ TEST_CASE("installation: migrate creates the ads database through the registry",
   }
 }
 
-TEST_CASE("installation: dry run and status on an existing, empty control database", "[db][installation]") {
+TEST_CASE("installation: dry run and status before and after the control schema", "[db][installation]") {
   // The first `db migrate --dry-run` / `db status` of a new installation: the
   // control database exists but holds no schema (no registry) yet.
   TestDatabase control("psi");
@@ -167,27 +167,10 @@ TEST_CASE("installation: dry run and status on an existing, empty control databa
     FAIL_CHECK("status on an empty control database threw: " << e.what());
   }
   CHECK_FALSE(table_exists(control.url(), "schema_migrations"));
-}
 
-TEST_CASE("installation: dry run on a missing control database creates nothing", "[db][installation]") {
-  const std::string missing = promptsales::test::unique_name("pst_missing");
-  DropLater drop{missing};
-  db::InstallationOptions options;
-  options.control_url = db::with_database(admin_database_url(), missing);
-  options.dry_run = true;
-  const auto reports = db::migrate_installation(options);
-  REQUIRE(reports.size() == 1);  // no registry to read yet
-  CHECK(reports[0].created);
-  CHECK(reports[0].applied == names_of(db::embedded_migrations("control")));
-  CHECK_FALSE(database_exists(missing));
-}
-
-TEST_CASE("installation: dry run with a migrated control database", "[db][installation]") {
-  TestDatabase control("psi");
-  DropLater drop{control.name() + "_ads"};
+  // Once the control schema is in: the dry run reads the registry and
+  // reports the sub-company database it would create.
   migrate_control_only(control.url());
-  db::InstallationOptions options;
-  options.control_url = control.url();
   options.dry_run = true;
   const auto reports = db::migrate_installation(options);
   REQUIRE(reports.size() == 2);
@@ -204,6 +187,20 @@ TEST_CASE("installation: dry run with a migrated control database", "[db][instal
   CHECK_FALSE(database_exists(control.name() + "_ads"));
 }
 
+TEST_CASE("installation: dry run on a missing control database creates nothing", "[db][installation]") {
+  const std::string missing = promptsales::test::unique_name("pst_missing");
+  DropLater drop{missing};
+  db::InstallationOptions options;
+  options.control_url = db::with_database(admin_database_url(), missing);
+  options.dry_run = true;
+  const auto reports = db::migrate_installation(options);
+  REQUIRE(reports.size() == 1);  // no registry to read yet
+  CHECK(reports[0].created);
+  CHECK(reports[0].applied == names_of(db::embedded_migrations("control")));
+  CHECK_FALSE(database_exists(missing));
+}
+
+
 TEST_CASE("ensure_database", "[db][installation]") {
   const std::string name = promptsales::test::unique_name("pst_ensure");
   DropLater drop{name};
@@ -216,43 +213,7 @@ TEST_CASE("ensure_database", "[db][installation]") {
                   ConfigError);
 }
 
-TEST_CASE("registry: list and locate", "[registry]") {
-  TestDatabase control("psr");
-  migrate_control_only(control.url());
-  pqxx::connection conn(control.url());
-  const SubcompanyRegistry registry(control.url());
-
-  const auto all = registry.list(conn);
-  REQUIRE(all.size() == 1);
-  const auto& ads = all[0];
-  CHECK(ads.code == "promptads");
-  CHECK(ads.name == "PromptAds");
-  CHECK(ads.kind == "ads");
-  CHECK(ads.location == "{control}_ads");
-  CHECK(ads.url == db::with_database(control.url(), control.name() + "_ads"));
-  CHECK(ads.enabled);
-  CHECK(nlohmann::json::parse(ads.branding)["displayName"] == "PromptAds");
-  CHECK(nlohmann::json::parse(ads.endpoints).is_object());
-  CHECK(nlohmann::json::parse(ads.policies)["dataRetentionDays"] == 730);
-
-  const auto located = registry.locate(conn, "ads");
-  CHECK(located.id == ads.id);
-  CHECK(located.url == ads.url);
-
-  const auto e = expect_error<ConfigError>([&] { registry.locate(conn, "crm"); });
-  CHECK_THAT(e.what(), Catch::Contains("crm"));
-
-  SECTION("a disabled sub-company is not located") {
-    pqxx::work tx(conn);
-    tx.exec("UPDATE subcompanies SET enabled = false");
-    tx.commit();
-    CHECK_THROWS_AS(registry.locate(conn, "ads"), ConfigError);
-    REQUIRE(registry.list(conn).size() == 1);
-    CHECK_FALSE(registry.list(conn)[0].enabled);
-  }
-}
-
-TEST_CASE("registry: add", "[registry]") {
+TEST_CASE("registry: list, locate and add", "[registry]") {
   TestDatabase control("psr");
   migrate_control_only(control.url());
   pqxx::connection conn(control.url());
@@ -266,6 +227,24 @@ TEST_CASE("registry: add", "[registry]") {
     tx.exec(sql);
     tx.commit();
   };
+
+  // The control migration registers PromptAds.
+  const auto all = registry.list(conn);
+  REQUIRE(all.size() == 1);
+  const auto& ads = all[0];
+  CHECK(ads.code == "promptads");
+  CHECK(ads.name == "PromptAds");
+  CHECK(ads.kind == "ads");
+  CHECK(ads.location == "{control}_ads");
+  CHECK(ads.url == db::with_database(control.url(), control.name() + "_ads"));
+  CHECK(ads.enabled);
+  CHECK(nlohmann::json::parse(ads.branding)["displayName"] == "PromptAds");
+  CHECK(nlohmann::json::parse(ads.endpoints).is_object());
+  CHECK(nlohmann::json::parse(ads.policies)["dataRetentionDays"] == 730);
+  const auto located = registry.locate(conn, "ads");
+  CHECK(located.id == ads.id);
+  CHECK(located.url == ads.url);
+  CHECK_THAT(expect_error<ConfigError>([&] { registry.locate(conn, "crm"); }).what(), Catch::Contains("crm"));
 
   NewSubcompany good;
   good.code = "adsnext";
@@ -328,8 +307,13 @@ TEST_CASE("registry: add", "[registry]") {
   CHECK_THAT(expect_error<Conflict>([&] { registry.add(conn, good); }).what(), Catch::Contains("adsnext"));
   CHECK(count() == 1);
 
-  // After disabling the old one, the new one is added and located.
+  // A disabled sub-company is listed but not located.
   exec("UPDATE subcompanies SET enabled = false WHERE code = 'promptads'");
+  CHECK_THROWS_AS(registry.locate(conn, "ads"), ConfigError);
+  REQUIRE(registry.list(conn).size() == 1);
+  CHECK_FALSE(registry.list(conn)[0].enabled);
+
+  // With the old one disabled, the new one is added and located.
   const auto added = registry.add(conn, good);
   CHECK(added.id > 0);
   CHECK(added.code == "adsnext");

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "promptsales/ads/campaign.hpp"
+#include "promptsales/common/utf8.hpp"
 
 namespace promptsales::ads::validate {
 
@@ -32,6 +33,6 @@ CampaignStatus status(std::string_view value);
 void filter(const CampaignFilter& f);
 
 /// Number of Unicode characters, or nullopt if `s` is not valid UTF-8.
-std::optional<std::size_t> utf8_length(std::string_view s);
+using promptsales::utf8_length;
 
 }  // namespace promptsales::ads::validate
