@@ -1,5 +1,9 @@
 // `promptsales serve`: the portal's REST API.
+#include <cstdio>
+#include <cstdlib>
+
 #include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
 
 #include "app_context.hpp"
 #include "commands/commands.hpp"
@@ -24,6 +28,14 @@ void run_serve(AppContext& ctx, const ServeOptions& o) {
   sales::ApiServer server(ctx.config(), /*handle_signals=*/true);
   server.start();
   server.wait();
+  // The drain is over (shutdown_timeout_ms at most). A handler still stuck,
+  // say a query waiting on a lock, must not hold the pod past its grace
+  // period: leave now instead of joining its thread in destructors. This is
+  // the one exit outside the error boundary, and it reports success because
+  // the drain itself completed.
+  spdlog::shutdown();
+  std::fflush(nullptr);
+  std::_Exit(0);
 }
 
 }  // namespace
