@@ -107,7 +107,7 @@ TEST_CASE("pool: statement_timeout cancels long statements", "[db][pool]") {
   CHECK_THROWS_AS(tx.exec("SELECT pg_sleep(2)"), pqxx::sql_error);
 }
 
-TEST_CASE("pool: bounded; a second acquire times out with Unavailable", "[db][pool]") {
+TEST_CASE("pool: bounded - a second acquire times out with Unavailable", "[db][pool]") {
   Target database;
   db::Pool pool(options_for(database, 1, 300ms));
   auto held = pool.acquire();
