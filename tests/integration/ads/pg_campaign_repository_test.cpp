@@ -290,7 +290,7 @@ TEST_CASE_METHOD(OnAdsDatabase, "pg campaigns: list filters, paging and order", 
   }
 }
 
-TEST_CASE_METHOD(OnAdsDatabase, "pg campaigns: search treats % _ and \\ literally; injection is harmless",
+TEST_CASE_METHOD(OnAdsDatabase, "pg campaigns: search treats percent underscore and backslash literally and injection is harmless",
                  "[ads][pg]") {
   create(1, "50% off everything");
   create(1, "500 off");

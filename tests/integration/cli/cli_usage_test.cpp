@@ -134,7 +134,7 @@ TEST_CASE("cli: config show masks a password from the environment", "[cli][confi
   CHECK_THAT(table.out, !Catch::Contains("s3cr3tpw"));
 }
 
-TEST_CASE("cli: config show reports file and flag sources; bad files exit 2", "[cli][config]") {
+TEST_CASE("cli: config show reports file and flag sources and bad files exit 2", "[cli][config]") {
   TempDir dir;
   const auto file = dir.write("promptsales.conf", "# test\ndb_pool_size = 9\nlog_level = \"warn\"\n");
   const auto r = run_promptsales({"--config", file, "--log-level", "error", "config", "show", "-o", "json"}, kNoDatabase);

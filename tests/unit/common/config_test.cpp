@@ -117,7 +117,7 @@ TEST_CASE("config: env without a file, and an empty env value still wins", "[con
   CHECK(c.integer("db_pool_size", 1, 64) == 4);
 }
 
-TEST_CASE("config: PROMPTSALES_CONFIG names the file; an explicit file wins over it", "[config]") {
+TEST_CASE("config: PROMPTSALES_CONFIG names the file and an explicit file wins over it", "[config]") {
   TempDir dir;
   const auto from_env = dir.write("env.conf", "db_pool_size = 5\n");
   const auto explicit_file = dir.write("explicit.conf", "db_pool_size = 6\n");

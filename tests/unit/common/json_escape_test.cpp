@@ -50,7 +50,7 @@ TEST_CASE("json escape: quotes, backslashes and named control escapes", "[json]"
   CHECK(escaped("a\fb") == R"("a\fb")");
 }
 
-TEST_CASE("json escape: other control characters as \\u00XX", "[json]") {
+TEST_CASE("json escape: other control characters as u00XX escapes", "[json]") {
   CHECK(escaped(std::string_view("\0", 1)) == R"("\u0000")");
   CHECK(escaped("\x01") == R"("\u0001")");
   CHECK(escaped("\x1b[31m") == R"("\u001b[31m")");

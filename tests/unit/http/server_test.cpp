@@ -307,7 +307,7 @@ TEST_CASE("204 has neither body nor Content-Length", "[http][server]") {
   CHECK(next->body == "\"a\"");
 }
 
-TEST_CASE("handler headers are sent; server-owned and unsafe ones are not", "[http][server]") {
+TEST_CASE("handler headers are sent but server-owned and unsafe ones are not", "[http][server]") {
   TestServer s(basic_router());
   RawClient client(s.port());
   const auto res = client.roundtrip(get_request("/headers"));
