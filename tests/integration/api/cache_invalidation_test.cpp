@@ -52,6 +52,30 @@ bool live(const json& c) {
   return !c["deleted"].get<bool>() && c["status"] != "ended";
 }
 
+/// The window the README promises between a write (through another process
+/// or the CLI) and `server` answering the new page: pub/sub delivers the
+/// bump 1-3 ms after the writer answers, so the first read may still be the
+/// older page. A missing invalidation would never catch up.
+constexpr std::chrono::milliseconds kInvalidationWindow{100};
+
+/// Polls `server` until it answers `target` with the bytes the uncached
+/// `truth` server answers; CHECKs that it did within kInvalidationWindow.
+std::string converged_body(const ServeProcess& server, const ServeProcess& truth, const std::string& target) {
+  const auto expected = get_ok(truth, target);
+  const auto since = std::chrono::steady_clock::now();
+  std::string now;
+  const bool caught_up = poll_until(
+      [&] {
+        now = get_ok(server, target).body;
+        return now == expected.body;
+      },
+      kInvalidationWindow, std::chrono::milliseconds(1));
+  const auto late = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - since);
+  INFO("server on port " << server.port() << " matched after " << late.count() << " us");
+  CHECK(caught_up);
+  return now;
+}
+
 /// The first word (ASCII, 4+ letters) of a live campaign's name that most
 /// live campaigns of `page` share, so the search page has several entries.
 std::string search_term(const json& page) {
@@ -117,23 +141,11 @@ TEST_CASE("a change through one server is visible through another within 100 ms"
     // the README promises; a missing invalidation would never catch up.
     const auto check_b = [&](const std::string& change) {
       INFO("after " << change);
-      const auto expected = get_ok(truth, target);
-      const auto since = std::chrono::steady_clock::now();
-      std::string now_b;
-      const bool caught_up = poll_until(
-          [&] {
-            now_b = get_ok(b, target).body;
-            return now_b == expected.body;
-          },
-          std::chrono::milliseconds(100), std::chrono::milliseconds(1));
-      const auto late =
-          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - since).count();
-      INFO("B matched after " << late << " us");
-      CHECK(caught_up);
+      const std::string now_b = converged_body(b, truth, target);
       CHECK(now_b != previous);  // the change touched this page
       // And once cached again, still right.
-      CHECK(get_ok(b, target).body == expected.body);
-      previous = expected.body;
+      CHECK(get_ok(b, target).body == now_b);
+      previous = now_b;
     };
 
     // PUT a new name.
@@ -188,13 +200,12 @@ TEST_CASE("a change through one server is visible through another within 100 ms"
     const json page = cached.json();
     const auto r = b.send("PUT", "/api/v1/campaigns/" + page[0]["id"].dump(), R"({"name":"Changed through B"})");
     REQUIRE(r.status == 200);
-    const auto now_a = get_ok(a, target);
-    CHECK(now_a.body == get_ok(truth, target).body);
-    CHECK(now_a.json()[0]["name"] == "Changed through B");
+    const json now_a = json::parse(converged_body(a, truth, target));
+    CHECK(now_a[0]["name"] == "Changed through B");
   }
 }
 
-TEST_CASE("a change made with the CLI is visible at once through a running server", "[api][cache]") {
+TEST_CASE("a change made with the CLI is visible through a running server within 100 ms", "[api][cache]") {
   SeededInstallation inst;
   RedisServerProcess redis;
   ServeProcess server(inst.env(redis.url()));
@@ -216,15 +227,13 @@ TEST_CASE("a change made with the CLI is visible at once through a running serve
         run_promptsales({"campaign", "update", id, "--name", "Renamed by the CLI " + id}, inst.env(redis.url()));
     INFO(describe(update));
     REQUIRE(update.exit_code == 0);
-    const auto after_update = get_ok(server, target);
-    CHECK(after_update.body == get_ok(truth, target).body);
-    CHECK(after_update.body.find("Renamed by the CLI " + id) != std::string::npos);
+    const std::string after_update = converged_body(server, truth, target);
+    CHECK(after_update.find("Renamed by the CLI " + id) != std::string::npos);
 
     const auto del = run_promptsales({"campaign", "delete", id}, inst.env(redis.url()));
     INFO(describe(del));
     REQUIRE(del.exit_code == 0);
-    const auto after_delete = get_ok(server, target);
-    CHECK(after_delete.body == get_ok(truth, target).body);
-    CHECK(after_delete.body != after_update.body);
+    const std::string after_delete = converged_body(server, truth, target);
+    CHECK(after_delete != after_update);
   }
 }
