@@ -33,10 +33,21 @@ eval "$("$ROOT/scripts/services.sh" env)"
 "$BIN" db migrate
 "$BIN" seed --organizations "$ORGS" --campaigns-per-org "$PER_ORG" --replace
 
+# Development keys: the server verifies tokens with this JWKS, and the demo
+# mints a token of organization 1 with them (a real deployment points
+# auth_jwks at its identity provider instead).
+AUTH_DIR="$ROOT/.local/auth"
+if [ ! -f "$AUTH_DIR/signing-key.pem" ]; then "$BIN" auth keygen --dir "$AUTH_DIR" >/dev/null; fi
+export PROMPTSALES_AUTH_JWKS="$AUTH_DIR/jwks.json"
+TOKEN="$("$BIN" auth token --dev --key "$AUTH_DIR/signing-key.pem" --org 1 --role marketer --ttl 86400)"
+
 cat <<MSG
 
-promptsales is starting on http://$LISTEN
-  sample request:  curl 'http://$LISTEN/api/v1/campaigns?organizationId=1&limit=20'
+promptsales is starting on http://$LISTEN (bearer tokens required)
+  a token for organization 1 (marketer, 24 h):
+    export TOKEN=$TOKEN
+  sample request:  curl -H "Authorization: Bearer \$TOKEN" 'http://$LISTEN/api/v1/campaigns?limit=20'
+  other tokens:    $BIN auth token --dev --key $AUTH_DIR/signing-key.pem --org 2 --role viewer
   metrics:         curl http://$LISTEN/metrics
   stop the API:    Ctrl-C (drains in-flight requests)
   stop databases:  scripts/services.sh stop

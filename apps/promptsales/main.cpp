@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   register_seed_command(app, ctx);
   register_serve_command(app, ctx);
   register_benchmark_command(app, ctx);
+  register_auth_commands(app, ctx);
 
   app.require_subcommand(1);
   return run_with_error_boundary(app, argc, argv, ctx);

@@ -1,5 +1,7 @@
 #include "serve_process.hpp"
 
+#include "dev_auth.hpp"
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -164,6 +166,9 @@ std::string ChildProcess::command_line() const {
 
 ServeProcess::ServeProcess(EnvMap env, std::vector<std::string> extra_args, std::chrono::milliseconds ready_timeout) {
   if (env.count("PROMPTSALES_REDIS_URL") == 0) env["PROMPTSALES_REDIS_URL"] = "";
+  for (auto& [name, value] : DevAuth::instance().env()) env.emplace(name, value);  // keeps the caller's
+  env.emplace("PROMPTSALES_RATE_LIMIT_IP_PER_SECOND", "0");
+  env.emplace("PROMPTSALES_RATE_LIMIT_TOKEN_PER_SECOND", "0");
   for (int attempt = 1;; ++attempt) {
     port_ = free_port();
     std::vector<std::string> args{"serve", "--listen", "127.0.0.1:" + std::to_string(port_)};
@@ -205,12 +210,28 @@ ServeProcess::ServeProcess(EnvMap env, std::vector<std::string> extra_args, std:
 ServeProcess::~ServeProcess() = default;
 
 HttpResponse ServeProcess::get(const std::string& target, std::chrono::milliseconds timeout) const {
-  return http_get(port_, target, timeout);
+  return get_as(DevAuth::instance().operator_token(), target, timeout);
 }
 
 HttpResponse ServeProcess::send(const std::string& method, const std::string& target, const std::string& body,
                                 std::chrono::milliseconds timeout) const {
-  return http_send(port_, method, target, body, timeout);
+  return send_as(DevAuth::instance().operator_token(), method, target, body, timeout);
+}
+
+HttpResponse ServeProcess::get_as(const std::string& token, const std::string& target,
+                                  std::chrono::milliseconds timeout) const {
+  return send_as(token, "GET", target, {}, timeout);
+}
+
+HttpResponse ServeProcess::send_as(const std::string& token, const std::string& method, const std::string& target,
+                                   const std::string& body, std::chrono::milliseconds timeout) const {
+  HttpRequest request;
+  request.method = method;
+  request.target = target;
+  request.body = body;
+  if (!body.empty()) request.headers.emplace_back("Content-Type", "application/json");
+  if (!token.empty()) request.headers.emplace_back("Authorization", "Bearer " + token);
+  return http_request(port_, request, timeout);
 }
 
 std::string ServeProcess::metrics() const {

@@ -66,6 +66,10 @@ class ChildProcess {
 ///
 /// PROMPTSALES_REDIS_URL defaults to empty (no Redis) rather than to the
 /// configuration default, so that no test touches a Redis it did not choose.
+/// Auth is on, verifying DevAuth's tokens (dev_auth.hpp), and get()/send()
+/// carry DevAuth's operator token; get_as()/send_as() carry another (an
+/// empty token sends no Authorization header). Rate limits default to off
+/// (PROMPTSALES_RATE_LIMIT_* in `env` turn them on).
 class ServeProcess {
  public:
   explicit ServeProcess(EnvMap env, std::vector<std::string> extra_args = {},
@@ -87,6 +91,11 @@ class ServeProcess {
   /// `method` with a JSON body on a new connection.
   HttpResponse send(const std::string& method, const std::string& target, const std::string& body = {},
                     std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
+  /// As get()/send(), with `token` as the bearer token (none if empty).
+  HttpResponse get_as(const std::string& token, const std::string& target,
+                      std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
+  HttpResponse send_as(const std::string& token, const std::string& method, const std::string& target,
+                       const std::string& body = {}, std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
   /// The /metrics text (FAILs unless 200).
   std::string metrics() const;
 

@@ -14,5 +14,6 @@ void register_campaign_commands(CLI::App& app, AppContext& ctx);
 void register_seed_command(CLI::App& app, AppContext& ctx);
 void register_serve_command(CLI::App& app, AppContext& ctx);
 void register_benchmark_command(CLI::App& app, AppContext& ctx);
+void register_auth_commands(CLI::App& app, AppContext& ctx);
 
 }  // namespace promptsales::app

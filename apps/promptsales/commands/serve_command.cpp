@@ -17,6 +17,7 @@ struct ServeOptions {
   std::optional<int> io_threads;
   std::optional<int> worker_threads;
   bool no_cache = false;
+  bool insecure_no_auth = false;
 };
 
 void run_serve(AppContext& ctx, const ServeOptions& o) {
@@ -24,6 +25,7 @@ void run_serve(AppContext& ctx, const ServeOptions& o) {
   if (o.io_threads) ctx.set_flag("io_threads", std::to_string(*o.io_threads));
   if (o.worker_threads) ctx.set_flag("worker_threads", std::to_string(*o.worker_threads));
   if (o.no_cache) ctx.set_flag("cache_enabled", "false");
+  if (o.insecure_no_auth) ctx.set_flag("auth_enabled", "false");
   ctx.init_logging(true);
   sales::ApiServer server(ctx.config(), /*handle_signals=*/true);
   server.start();
@@ -47,6 +49,8 @@ void register_serve_command(CLI::App& app, AppContext& ctx) {
   serve->add_option("--io-threads", o->io_threads, "HTTP I/O threads (0 = one per core)");
   serve->add_option("--worker-threads", o->worker_threads, "Threads for requests that query the database");
   serve->add_flag("--no-cache", o->no_cache, "Serve every request from PostgreSQL (for measurements)");
+  serve->add_flag("--insecure-no-auth", o->insecure_no_auth,
+                  "Accept requests without tokens, as a platform operator (loopback only; logs a warning)");
   serve->callback([&ctx, o] { run_serve(ctx, *o); });
 }
 

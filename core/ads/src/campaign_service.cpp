@@ -33,7 +33,15 @@ CampaignService::CampaignService(CampaignRepository& repository, OrganizationDir
                                  ChangeListener on_change)
     : repository_(repository), organizations_(organizations), on_change_(std::move(on_change)) {}
 
-Campaign CampaignService::create(const CampaignDraft& d) {
+Campaign CampaignService::create(const CampaignDraft& draft, const Tenancy& tenancy) {
+  CampaignDraft d = draft;
+  if (const auto own = tenancy.organization()) {
+    if (d.organization_id == 0) d.organization_id = *own;
+    if (d.organization_id != *own) {
+      throw Forbidden("organizationId: you can only create campaigns in organization " + std::to_string(*own));
+    }
+  }
+  if (d.organization_id == 0) throw ValidationError("organizationId", "is required");
   Campaign c;
   c.organization_id = validate::organization_id(d.organization_id);
   c.name = validate::name(d.name);
@@ -55,18 +63,28 @@ Campaign CampaignService::create(const CampaignDraft& d) {
   return stored;
 }
 
-Campaign CampaignService::get(std::int64_t id) {
+Campaign CampaignService::get(std::int64_t id, const Tenancy& tenancy) {
   auto c = repository_.find(id);
-  if (!c || c->deleted) throw NotFound(describe(id) + " not found");
+  if (!c || c->deleted || !tenancy.allows(c->organization_id)) throw NotFound(describe(id) + " not found");
   return *c;
 }
 
-std::vector<Campaign> CampaignService::list(const CampaignFilter& filter) {
+void CampaignService::confine(CampaignFilter& filter, const Tenancy& tenancy) {
+  const auto own = tenancy.organization();
+  if (!own) return;
+  if (filter.organization_id && *filter.organization_id != *own) {
+    throw Forbidden("organizationId: this token is limited to organization " + std::to_string(*own));
+  }
+  filter.organization_id = *own;
+}
+
+std::vector<Campaign> CampaignService::list(CampaignFilter filter, const Tenancy& tenancy) {
+  confine(filter, tenancy);
   validate::filter(filter);
   return repository_.list(filter);
 }
 
-Campaign CampaignService::update(std::int64_t id, const CampaignPatch& p) {
+Campaign CampaignService::update(std::int64_t id, const CampaignPatch& p, const Tenancy& tenancy) {
   if (p.empty()) throw ValidationError("", "nothing to update: give at least one field");
   // Validate what needs no stored state before taking any lock.
   const auto name = p.name ? std::optional(validate::name(*p.name)) : std::nullopt;
@@ -77,7 +95,7 @@ Campaign CampaignService::update(std::int64_t id, const CampaignPatch& p) {
   const auto starts_at = date_patch("startsAt", p.starts_at);
   const auto ends_at = date_patch("endsAt", p.ends_at);
 
-  return change(id, [&](Campaign& c) {
+  return change(id, tenancy, [&](Campaign& c) {
     // An ended campaign is history: reports depend on it staying as it was.
     if (c.status == CampaignStatus::ended) throw Conflict(describe(id) + " has ended and can no longer be changed");
     if (p.status && !transition_allowed(c.status, *p.status)) {
@@ -97,8 +115,8 @@ Campaign CampaignService::update(std::int64_t id, const CampaignPatch& p) {
   });
 }
 
-Campaign CampaignService::pause(std::int64_t id) {
-  return change(id, [&](Campaign& c) {
+Campaign CampaignService::pause(std::int64_t id, const Tenancy& tenancy) {
+  return change(id, tenancy, [&](Campaign& c) {
     if (c.status != CampaignStatus::active && c.status != CampaignStatus::scheduled) {
       throw Conflict(describe(id) + " is " + std::string(to_string(c.status)) +
                      "; only active or scheduled campaigns can be paused");
@@ -107,8 +125,8 @@ Campaign CampaignService::pause(std::int64_t id) {
   });
 }
 
-Campaign CampaignService::resume(std::int64_t id) {
-  return change(id, [&](Campaign& c) {
+Campaign CampaignService::resume(std::int64_t id, const Tenancy& tenancy) {
+  return change(id, tenancy, [&](Campaign& c) {
     if (c.status != CampaignStatus::paused) {
       throw Conflict(describe(id) + " is " + std::string(to_string(c.status)) + "; only paused campaigns can be resumed");
     }
@@ -117,13 +135,15 @@ Campaign CampaignService::resume(std::int64_t id) {
   });
 }
 
-Campaign CampaignService::remove(std::int64_t id) {
-  return change(id, [](Campaign& c) { c.deleted = true; });
+Campaign CampaignService::remove(std::int64_t id, const Tenancy& tenancy) {
+  return change(id, tenancy, [](Campaign& c) { c.deleted = true; });
 }
 
-Campaign CampaignService::change(std::int64_t id, const std::function<void(Campaign&)>& mutate) {
+Campaign CampaignService::change(std::int64_t id, const Tenancy& tenancy,
+                                 const std::function<void(Campaign&)>& mutate) {
   auto updated = repository_.modify(id, [&](Campaign& c) {
-    if (c.deleted) throw NotFound(describe(id) + " not found");
+    // Runs on the locked row, so the organization cannot change under us.
+    if (c.deleted || !tenancy.allows(c.organization_id)) throw NotFound(describe(id) + " not found");
     mutate(c);
     c.checksum = content_checksum(c);
   });

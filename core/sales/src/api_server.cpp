@@ -4,6 +4,7 @@
 #include "promptsales/common/http/server.hpp"
 #include "promptsales/common/logging.hpp"
 #include "promptsales/common/metrics/registry.hpp"
+#include "promptsales/sales/access.hpp"
 #include "promptsales/sales/observability.hpp"
 #include "promptsales/sales/portal.hpp"
 #include "promptsales/sales/routes.hpp"
@@ -37,14 +38,16 @@ PortalOptions portal_options(const Config& c) {
 struct ApiServer::Impl {
   Impl(const Config& config, bool handle_signals)
       : portal(config, portal_options(config)),
+        access(config, portal),
         options(server_options(config, handle_signals)) {
-    register_campaign_routes(router, portal);
+    register_campaign_routes(router, portal, access.control());
     register_health_routes(router, portal, registry, {[this] { return server && server->draining(); }});
     register_runtime_metrics(registry, portal);
     server = std::make_unique<http::Server>(options, router, make_http_metrics(registry));
   }
 
   Portal portal;
+  Access access;
   http::ServerOptions options;
   http::Router router;
   metrics::Registry registry;

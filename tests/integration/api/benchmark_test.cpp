@@ -7,8 +7,10 @@
 
 #include "api_fixture.hpp"
 #include "cli_output.hpp"
+#include "dev_auth.hpp"
 #include "redis_server_process.hpp"
 #include "serve_process.hpp"
+#include "temp_dir.hpp"
 
 using namespace promptsales::test;
 
@@ -19,8 +21,11 @@ TEST_CASE("benchmark measures a running server and plans its capacity", "[api][b
 
   const std::string url =
       "http://127.0.0.1:" + std::to_string(server.port()) + "/api/v1/campaigns?organizationId={org}&limit=20";
+  // The token is a secret: it goes in a header file, never on the command line.
+  TempDir dir;
+  const auto headers = dir.write("headers", "Authorization: Bearer " + DevAuth::instance().operator_token() + "\n");
   const auto r = run_promptsales({"benchmark", "--url", url, "--organizations", "5", "--connections", "8", "--duration",
-                                  "2s", "--warmup", "1s", "-o", "json"});
+                                  "2s", "--warmup", "1s", "--header-file", headers, "-o", "json"});
   INFO(describe(r));
   const auto report = stdout_json(r);
   CHECK(r.exit_code == 0);

@@ -15,6 +15,7 @@
 #include "api_fixture.hpp"
 #include "http_client.hpp"
 #include "redis_server_process.hpp"
+#include "dev_auth.hpp"
 #include "serve_process.hpp"
 
 using namespace promptsales::test;
@@ -63,7 +64,10 @@ TEST_CASE("pages keep being served while Redis is killed and restarted", "[api][
         const std::string target = "/api/v1/campaigns?organizationId=" + std::to_string(org) +
                                    "&limit=" + std::to_string(limit) + "&offset=" + std::to_string(offset);
         try {
-          const auto r = conn.get(target);
+          HttpRequest request;
+          request.target = target;
+          request.headers = {{"Authorization", "Bearer " + DevAuth::instance().operator_token()}};
+          const auto r = conn.request(request);
           if (r.status == 200) {
             ++ok;
             if (redis_down.load()) ++ok_during_outage;

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "dev_auth.hpp"
 #include "serve_process.hpp"
 #include "test_env.hpp"
 
@@ -45,6 +46,7 @@ TEST_CASE("serve on a port in use or an invalid address exits 2 with a clear mes
   TestInstallation inst;  // serve opens its databases before it binds
   EnvMap env = inst.env();
   env["PROMPTSALES_REDIS_URL"] = "";
+  env.merge(DevAuth::instance().env());  // the JWKS loads before the listener binds
 
   {
     Listener taken;

@@ -28,10 +28,10 @@ namespace {
 /// A GET on its own thread.
 class BackgroundGet {
  public:
-  BackgroundGet(int port, std::string target, milliseconds timeout)
-      : thread_([this, port, target = std::move(target), timeout] {
+  BackgroundGet(const ServeProcess& server, std::string target, milliseconds timeout)
+      : thread_([this, &server, target = std::move(target), timeout] {
           try {
-            response_ = http_get(port, target, timeout);
+            response_ = server.get(target, timeout);
           } catch (const HttpError& e) {
             error_ = e.what();
           }
@@ -66,7 +66,7 @@ TEST_CASE("SIGTERM refuses new connections and drains the request in flight", "[
   pqxx::work lock(locker);
   lock.exec("LOCK TABLE campaigns IN ACCESS EXCLUSIVE MODE");
 
-  BackgroundGet in_flight(server.port(), "/api/v1/campaigns?organizationId=1", std::chrono::seconds(15));
+  BackgroundGet in_flight(server, "/api/v1/campaigns?organizationId=1", std::chrono::seconds(15));
   std::this_thread::sleep_for(milliseconds(300));
   REQUIRE(server.running());
   server.send_signal(SIGTERM);
@@ -112,7 +112,7 @@ TEST_CASE("SIGTERM with a request stuck past the shutdown timeout still exits", 
   pqxx::work lock(locker);
   lock.exec("LOCK TABLE campaigns IN ACCESS EXCLUSIVE MODE");
 
-  BackgroundGet stuck(server.port(), "/api/v1/campaigns?organizationId=1", std::chrono::seconds(15));
+  BackgroundGet stuck(server, "/api/v1/campaigns?organizationId=1", std::chrono::seconds(15));
   std::this_thread::sleep_for(milliseconds(300));
   REQUIRE(server.running());
   server.send_signal(SIGTERM);

@@ -82,7 +82,7 @@ TEST_CASE("concurrent misses of one page load it once", "[api][cache]") {
         cv.notify_all();
       }
       try {
-        responses[static_cast<std::size_t>(i)] = http_get(server.port(), target, std::chrono::seconds(20));
+        responses[static_cast<std::size_t>(i)] = server.get(target, std::chrono::seconds(20));
       } catch (const HttpError& e) {
         errors[static_cast<std::size_t>(i)] = e.what();
       }

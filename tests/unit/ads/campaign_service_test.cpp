@@ -490,3 +490,39 @@ TEST_CASE_METHOD(Fixture, "service: the listener hears every write with its orga
   CHECK_THROWS(service.create(draft(0)));
   CHECK(changes.size() == 6);
 }
+
+TEST_CASE_METHOD(Fixture, "service tenancy: a confined caller never reaches another organization", "[ads][service]") {
+  const auto mine = with_status(CampaignStatus::active, 7);
+  const auto theirs = with_status(CampaignStatus::active, 8);
+  const auto own = promptsales::Tenancy::only(7);
+  const auto before = repo.rows.at(theirs.id);
+
+  CHECK(service.get(mine.id, own).id == mine.id);
+  expect_error<promptsales::NotFound>([&] { service.get(theirs.id, own); });
+  CampaignPatch rename;
+  rename.name = "x";
+  expect_error<promptsales::NotFound>([&] { service.update(theirs.id, rename, own); });
+  expect_error<promptsales::NotFound>([&] { service.pause(theirs.id, own); });
+  expect_error<promptsales::NotFound>([&] { service.resume(theirs.id, own); });
+  expect_error<promptsales::NotFound>([&] { service.remove(theirs.id, own); });
+  CHECK(repo.rows.at(theirs.id).name == before.name);
+  CHECK(repo.rows.at(theirs.id).status == before.status);
+  CHECK_FALSE(repo.rows.at(theirs.id).deleted);
+  CHECK(changes.empty());
+
+  // Lists: confined to the caller's organization; naming another is refused.
+  CampaignFilter any;
+  for (const auto& c : service.list(any, own)) CHECK(c.organization_id == 7);
+  CampaignFilter other;
+  other.organization_id = 8;
+  expect_error<promptsales::Forbidden>([&] { service.list(other, own); });
+
+  // Creation: the caller's organization by default, never another.
+  CHECK(service.create(draft(0), own).organization_id == 7);
+  expect_error<promptsales::Forbidden>([&] { service.create(draft(8), own); });
+  const auto e = expect_error<promptsales::ValidationError>([&] { service.create(draft(0)); });
+  CHECK(e.field() == "organizationId");
+
+  // Operators (Tenancy::all) reach everything.
+  CHECK(service.get(theirs.id, promptsales::Tenancy::all()).id == theirs.id);
+}

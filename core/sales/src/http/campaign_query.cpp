@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "promptsales/ads/campaign_service.hpp"
 #include "promptsales/ads/campaign_validation.hpp"
 #include "promptsales/common/errors.hpp"
 #include "promptsales/sales/page_cache.hpp"
@@ -31,7 +32,7 @@ bool parse_bool(std::string_view name, std::string_view text) {
 
 }  // namespace
 
-CampaignQuery parse_campaign_query(const http::Fields& query) {
+CampaignQuery parse_campaign_query(const http::Fields& query, const Tenancy& tenancy) {
   CampaignQuery q;
   auto& f = q.filter;
   unsigned seen = 0;
@@ -60,6 +61,7 @@ CampaignQuery parse_campaign_query(const http::Fields& query) {
       f.offset = static_cast<int>(parse_integer(name, value, 0, ads::kMaxOffset));
     }
   }
+  ads::CampaignService::confine(f, tenancy);
   ads::validate::filter(f);
   q.scope = f.organization_id ? PageCache::scope_of(*f.organization_id) : PageCache::kAllScope;
   // Search goes last: it may contain any character, the rest cannot.

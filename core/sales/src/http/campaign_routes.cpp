@@ -6,6 +6,8 @@
 namespace promptsales::sales {
 namespace {
 
+using auth::Permission;
+using auth::Principal;
 using http::Method;
 using http::Request;
 using http::Response;
@@ -19,58 +21,75 @@ Response campaign_response(int status, const ads::Campaign& c) {
 // The portal's critical read: a page of campaigns. The fast path answers
 // from the in-process tier on the I/O thread; a miss goes to a worker, which
 // tries Redis, then PostgreSQL (one query for concurrent misses of one key).
-http::Handler campaign_list_handler(Portal& portal) {
+// The page's cache key is made after the filter is confined to the caller's
+// organization, so a cached page never crosses tenants.
+http::Handler campaign_list_handler(Portal& portal, const AccessControl& access) {
   auto& pages = portal.page_cache().pages();
   auto& campaigns = portal.campaigns();
-  return http::Handler{
-      [&pages](const Request& req) -> std::optional<Response> {
+  return guarded(
+      access, Permission::campaigns_read,
+      [&pages](const Request& req, const Principal& who) -> std::optional<Response> {
         CampaignQuery q;
         try {
-          q = parse_campaign_query(req.query);
+          q = parse_campaign_query(req.query, who.tenancy());
         } catch (const std::exception&) {
           return std::nullopt;  // the blocking path reports the error
         }
         if (auto bytes = pages.get_local(q.scope, q.key)) return Response::shared_json(200, std::move(bytes));
         return std::nullopt;
       },
-      [&pages, &campaigns](const Request& req) {
-        const CampaignQuery q = parse_campaign_query(req.query);
-        auto bytes = pages.get_or_load(q.scope, q.key,
-                                       [&] { return ads::campaigns_to_json(campaigns.list(q.filter)); });
+      [&pages, &campaigns](const Request& req, const Principal& who) {
+        const CampaignQuery q = parse_campaign_query(req.query, who.tenancy());
+        auto bytes = pages.get_or_load(q.scope, q.key, [&] {
+          return ads::campaigns_to_json(campaigns.list(q.filter, who.tenancy()));
+        });
         return Response::shared_json(200, std::move(bytes));
-      }};
+      });
+}
+
+/// A route that only runs on a worker (it writes or reads one row).
+http::Handler blocking_only(const AccessControl& access, Permission needed, GuardedBlocking handler) {
+  return guarded(access, needed, nullptr, std::move(handler));
 }
 
 }  // namespace
 
-void register_campaign_routes(http::Router& router, Portal& portal) {
+void register_campaign_routes(http::Router& router, Portal& portal, const AccessControl& access) {
   auto& campaigns = portal.campaigns();
-  const auto list = campaign_list_handler(portal);
+  const auto list = campaign_list_handler(portal, access);
   router.add(Method::get, "/api/v1/campaigns", "campaigns_list", list);
   // The original API's path, so its clients keep working.
   router.add(Method::get, "/campaigns", "campaigns_list_legacy", list);
 
-  router.add(Method::post, "/api/v1/campaigns", "campaigns_create", {nullptr, [&campaigns](const Request& req) {
-               const auto c = campaigns.create(ads::draft_from_json(req.body));
+  router.add(Method::post, "/api/v1/campaigns", "campaigns_create",
+             blocking_only(access, Permission::campaigns_write, [&campaigns](const Request& req, const Principal& who) {
+               const auto c = campaigns.create(ads::draft_from_json(req.body), who.tenancy());
                auto res = campaign_response(201, c);
                res.headers.emplace_back("Location", "/api/v1/campaigns/" + std::to_string(c.id));
                return res;
-             }});
-  router.add(Method::get, "/api/v1/campaigns/{id}", "campaigns_get", {nullptr, [&campaigns](const Request& req) {
-               return campaign_response(200, campaigns.get(id_of(req)));
-             }});
-  router.add(Method::put, "/api/v1/campaigns/{id}", "campaigns_update", {nullptr, [&campaigns](const Request& req) {
+             }));
+  router.add(Method::get, "/api/v1/campaigns/{id}", "campaigns_get",
+             blocking_only(access, Permission::campaigns_read, [&campaigns](const Request& req, const Principal& who) {
+               return campaign_response(200, campaigns.get(id_of(req), who.tenancy()));
+             }));
+  router.add(Method::put, "/api/v1/campaigns/{id}", "campaigns_update",
+             blocking_only(access, Permission::campaigns_write, [&campaigns](const Request& req, const Principal& who) {
                const auto id = id_of(req);
-               return campaign_response(200, campaigns.update(id, ads::patch_from_json(req.body)));
-             }});
-  router.add(Method::del, "/api/v1/campaigns/{id}", "campaigns_delete", {nullptr, [&campaigns](const Request& req) {
-               campaigns.remove(id_of(req));
+               return campaign_response(200, campaigns.update(id, ads::patch_from_json(req.body), who.tenancy()));
+             }));
+  router.add(Method::del, "/api/v1/campaigns/{id}", "campaigns_delete",
+             blocking_only(access, Permission::campaigns_write, [&campaigns](const Request& req, const Principal& who) {
+               campaigns.remove(id_of(req), who.tenancy());
                return Response::no_content();
-             }});
+             }));
   router.add(Method::post, "/api/v1/campaigns/{id}/pause", "campaigns_pause",
-             {nullptr, [&campaigns](const Request& req) { return campaign_response(200, campaigns.pause(id_of(req))); }});
+             blocking_only(access, Permission::campaigns_write, [&campaigns](const Request& req, const Principal& who) {
+               return campaign_response(200, campaigns.pause(id_of(req), who.tenancy()));
+             }));
   router.add(Method::post, "/api/v1/campaigns/{id}/resume", "campaigns_resume",
-             {nullptr, [&campaigns](const Request& req) { return campaign_response(200, campaigns.resume(id_of(req))); }});
+             blocking_only(access, Permission::campaigns_write, [&campaigns](const Request& req, const Principal& who) {
+               return campaign_response(200, campaigns.resume(id_of(req), who.tenancy()));
+             }));
 }
 
 }  // namespace promptsales::sales

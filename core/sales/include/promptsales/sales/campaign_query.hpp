@@ -7,6 +7,7 @@
 
 #include "promptsales/ads/campaign.hpp"
 #include "promptsales/common/http/message.hpp"
+#include "promptsales/common/tenancy.hpp"
 
 namespace promptsales::sales {
 
@@ -18,8 +19,11 @@ struct CampaignQuery {
 
 /// organizationId, enabled, search, includeDeleted, limit (default 20, at
 /// most 100), offset. Throws ValidationError naming the parameter; unknown
-/// parameters are ignored (clients of the original API send extras).
-CampaignQuery parse_campaign_query(const http::Fields& query);
+/// parameters are ignored (clients of the original API send extras). The
+/// filter is confined to `tenancy` before the cache key is made, so a
+/// confined caller can only ever reach its own organization's pages
+/// (Forbidden when it names another).
+CampaignQuery parse_campaign_query(const http::Fields& query, const Tenancy& tenancy);
 
 /// A positive id from a path segment; ValidationError("id", ...) otherwise.
 std::int64_t parse_id(std::string_view text);

@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "promptsales/common/http/router.hpp"
+#include "promptsales/sales/route_guard.hpp"
 
 namespace promptsales::metrics {
 class Registry;
@@ -16,8 +17,9 @@ namespace promptsales::sales {
 class Portal;
 
 /// /api/v1/campaigns (and the original API's /campaigns) and
-/// /api/v1/campaigns/{id}[/pause|/resume].
-void register_campaign_routes(http::Router& router, Portal& portal);
+/// /api/v1/campaigns/{id}[/pause|/resume], behind `access` (which must
+/// outlive the router): campaigns:read for reads, campaigns:write for writes.
+void register_campaign_routes(http::Router& router, Portal& portal, const AccessControl& access);
 
 struct HealthChecks {
   /// True once the server is draining (SIGTERM): readiness turns false.
