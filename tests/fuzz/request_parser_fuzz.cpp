@@ -33,8 +33,13 @@ bool is_lower_token(std::string_view name) {
   return std::none_of(name.begin(), name.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
-void check_request(const Request& request, const RequestParser& parser, std::size_t max_body) {
+void check_request(const Request& request, const RequestParser& parser, std::size_t max_header,
+                   std::size_t max_body) {
   FUZZ_CHECK(request.body.size() <= max_body);
+  // The header limit holds for the whole head, however it was split.
+  std::size_t head = request.target.size();
+  for (const auto& [name, value] : request.headers) head += name.size() + value.size();
+  FUZZ_CHECK(head <= max_header);
   FUZZ_CHECK(parser.version() == 10 || parser.version() == 11);
   for (const auto& [name, value] : request.headers) FUZZ_CHECK(is_lower_token(name));
   // A request id from the client is only kept when it is safe to log and echo.
@@ -95,7 +100,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         available = std::min(stream.size(), available + read_size);
       }
     }
-    check_request(request, parser, max_body);
+    check_request(request, parser, max_header, max_body);
     if (!parser.keep_alive()) return 0;
   }
   return 0;
