@@ -12,13 +12,16 @@ BUILD_PACKAGES=(
 )
 SERVICE_PACKAGES=(postgresql-15 postgresql-contrib-15 postgresql-client-15 redis-server)
 TOOL_PACKAGES=(prometheus curl procps)
+# scripts/fuzz.sh: clang 14 and its compiler-rt (libFuzzer's runtime,
+# libclang_rt.fuzzer, ships in libclang-rt-14-dev on Debian 12).
+FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
 BENCH_PACKAGES=(wrk nginx-light)
 
 usage() {
   echo "usage: scripts/deps.sh [--with-bench]" >&2
 }
 
-packages=("${BUILD_PACKAGES[@]}" "${SERVICE_PACKAGES[@]}" "${TOOL_PACKAGES[@]}")
+packages=("${BUILD_PACKAGES[@]}" "${SERVICE_PACKAGES[@]}" "${TOOL_PACKAGES[@]}" "${FUZZ_PACKAGES[@]}")
 for arg in "$@"; do
   case "$arg" in
     --with-bench) packages+=("${BENCH_PACKAGES[@]}") ;;

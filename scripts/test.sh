@@ -5,6 +5,10 @@
 #
 #   scripts/test.sh [--build-type Debug|Release|RelWithDebInfo] [--sanitize address,undefined] [ctest args...]
 #
+# After ctest, scripts/fuzz.sh builds and runs the libFuzzer targets
+# (PROMPTSALES_FUZZ_SECONDS each, default 60). PROMPTSALES_SKIP_FUZZ=1 skips
+# that step for quick local runs; CI (CI=true) always runs it.
+#
 # Settings: PROMPTSALES_BUILD_DIR (default <repo>/build/test), and the
 # PROMPTSALES_SERVICES_DIR / _PG_PORT / _REDIS_PORT of scripts/services.sh
 # (the tests use their own data folder and ports by default, so they never
@@ -19,7 +23,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --build-type) BUILD_TYPE="$2"; shift 2 ;;
     --sanitize) SANITIZE="$2"; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) CTEST_ARGS+=("$1"); shift ;;
   esac
 done
@@ -45,3 +49,9 @@ eval "$("$ROOT/scripts/services.sh" env)"
 echo "== ctest"
 cd "$BUILD_DIR"
 ctest --output-on-failure --timeout 600 -j"$(nproc)" "${CTEST_ARGS[@]}"
+
+if [ "${PROMPTSALES_SKIP_FUZZ:-0}" = 1 ] && [ "${CI:-}" != true ]; then
+  echo "== fuzz: skipped (PROMPTSALES_SKIP_FUZZ=1)"
+else
+  "$ROOT/scripts/fuzz.sh"
+fi

@@ -36,8 +36,6 @@ PageCache::PageCache(const Config& config) {
 
 PageCache::~PageCache() = default;
 
-std::string PageCache::scope_of(std::int64_t organization_id) { return "org:" + std::to_string(organization_id); }
-
 bool PageCache::organization_changed(std::int64_t id) { return organizations_changed({id}); }
 
 bool PageCache::organizations_changed(const std::vector<std::int64_t>& ids) {

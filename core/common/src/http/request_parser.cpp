@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <boost/beast/http/error.hpp>
+
 #include "request_id.hpp"
 
 namespace promptsales::http::detail {
@@ -25,15 +27,21 @@ bool iequals_lower(std::string_view text, std::string_view lower_text) noexcept 
 }  // namespace
 
 RequestParser::RequestParser(Request& request, std::size_t max_header_bytes, std::size_t max_body_bytes)
-    : request_(request) {
+    : request_(request), max_header_bytes_(max_header_bytes) {
   header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(max_header_bytes, UINT32_MAX)));
   body_limit(std::uint64_t{max_body_bytes});
   // Parse header and body in one put() when both are buffered.
   eager(true);
 }
 
+void RequestParser::count_head_bytes(std::size_t bytes, error_code& ec) {
+  head_bytes_ += bytes;
+  if (head_bytes_ > max_header_bytes_) ec = boost::beast::http::error::header_limit;
+}
+
 void RequestParser::on_request_impl(boost::beast::http::verb, beast_view method_text,
-                                    beast_view target, int version, error_code&) {
+                                    beast_view target, int version, error_code& ec) {
+  count_head_bytes(method_text.size() + target.size() + 12, ec);  // "M T HTTP/1.1\r\n"
   request_.method = method_from_string(method_text);
   request_.target.assign(target);
   version_ = version;
@@ -42,7 +50,9 @@ void RequestParser::on_request_impl(boost::beast::http::verb, beast_view method_
 void RequestParser::on_response_impl(int, beast_view, int, error_code&) {}
 
 void RequestParser::on_field_impl(boost::beast::http::field name, beast_view name_text,
-                                  beast_view value, error_code&) {
+                                  beast_view value, error_code& ec) {
+  count_head_bytes(name_text.size() + value.size() + 4, ec);  // "N: V\r\n"
+  if (ec) return;
   auto& [field_name, field_value] = request_.headers.emplace_back();
   field_name.resize(name_text.size());
   std::transform(name_text.begin(), name_text.end(), field_name.begin(), lower);

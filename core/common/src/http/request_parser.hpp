@@ -39,7 +39,14 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   std::size_t on_chunk_body_impl(std::uint64_t remain, beast_view body, error_code& ec) override;
   void on_finish_impl(error_code& ec) override;
 
+  /// Adds a piece of the head to head_bytes_; header_limit once over.
+  void count_head_bytes(std::size_t bytes, error_code& ec);
+
   Request& request_;
+  /// Beast measures header_limit per put() call, so a head that arrives in
+  /// several reads could grow past it; the whole head is counted here.
+  std::size_t max_header_bytes_;
+  std::size_t head_bytes_ = 0;
   int version_ = 11;
   bool expect_continue_ = false;
 };
