@@ -10,6 +10,9 @@
 #   PROMPTSALES_PG_PORT       PostgreSQL port        (default: 55432)
 #   PROMPTSALES_REDIS_PORT    Redis port             (default: 56379)
 #   PROMPTSALES_PG_FAST=1     fsync off (tests only: data may be lost on a crash)
+#   PROMPTSALES_PG_SSL=1      PostgreSQL also accepts TLS, with a certificate from a
+#                             throwaway CA made under <data folder>/tls (plain
+#                             connections keep working; `env` prints the CA path)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,6 +22,7 @@ REDIS_PORT="${PROMPTSALES_REDIS_PORT:-56379}"
 PG_BIN="${PROMPTSALES_PG_BIN:-/usr/lib/postgresql/15/bin}"
 PG_DATA="$DIR/postgres"
 REDIS_DIR="$DIR/redis"
+TLS_DIR="$DIR/tls"
 
 die() { echo "services: $*" >&2; exit 1; }
 
@@ -33,6 +37,28 @@ as_pg() {
 
 pg_running() { as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; }
 redis_running() { redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1; }
+
+# A throwaway CA and a server certificate for 127.0.0.1 and localhost, made
+# once. The key is readable by the postgres user only, as PostgreSQL requires.
+make_pg_tls() {
+  command -v openssl >/dev/null || die "openssl not found (run scripts/deps.sh)"
+  [ -s "$TLS_DIR/server.crt" ] && return
+  mkdir -p "$TLS_DIR"
+  (
+    cd "$TLS_DIR"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.crt \
+      -days 365 -subj "/CN=promptsales services CA" 2>/dev/null
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout server.key -out server.csr \
+      -subj "/CN=localhost" 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >server.ext
+    openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 365 \
+      -extfile server.ext 2>/dev/null
+    rm -f server.csr server.ext
+  ) || die "could not create the PostgreSQL TLS certificates in $TLS_DIR"
+  chmod 600 "$TLS_DIR/server.key" "$TLS_DIR/ca.key"
+  [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$TLS_DIR/server.key" "$TLS_DIR/server.crt"
+  return 0
+}
 
 start_pg() {
   [ -x "$PG_BIN/pg_ctl" ] || die "PostgreSQL 15 not found in $PG_BIN (run scripts/deps.sh)"
@@ -65,6 +91,12 @@ HBA
   local extra=""
   if [ "${PROMPTSALES_PG_FAST:-0}" = "1" ]; then
     extra="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  fi
+  if [ "${PROMPTSALES_PG_SSL:-0}" = "1" ]; then
+    make_pg_tls
+    # `host` lines in pg_hba.conf accept TLS and plain connections alike.
+    extra="$extra -c ssl=on -c ssl_cert_file=$TLS_DIR/server.crt -c ssl_key_file=$TLS_DIR/server.key"
+    extra="$extra -c ssl_min_protocol_version=TLSv1.3"
   fi
   as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_DATA/server.log" -w -t 60 \
     -o "-p $PG_PORT $extra" start >/dev/null || { tail -20 "$PG_DATA/server.log" >&2; die "postgresql did not start"; }
@@ -105,6 +137,10 @@ print_env() {
   echo "export PROMPTSALES_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0"
   echo "export PROMPTSALES_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:$PG_PORT/postgres"
   echo "export PROMPTSALES_TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0"
+  if [ -s "$TLS_DIR/ca.crt" ]; then
+    # For a verified TLS connection: ...?sslmode=verify-full&sslrootcert=$PROMPTSALES_PG_SSL_ROOT_CERT
+    echo "export PROMPTSALES_PG_SSL_ROOT_CERT=$TLS_DIR/ca.crt"
+  fi
 }
 
 case "${1:-}" in

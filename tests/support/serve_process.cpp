@@ -164,7 +164,25 @@ std::string ChildProcess::command_line() const {
   return out;
 }
 
-ServeProcess::ServeProcess(EnvMap env, std::vector<std::string> extra_args, std::chrono::milliseconds ready_timeout) {
+namespace {
+
+std::optional<std::string> plain_healthz(int port) {
+  try {
+    const auto r = http_get(port, "/healthz", std::chrono::seconds(1));
+    if (r.status == 200) return std::nullopt;
+    return "GET /healthz answered " + std::to_string(r.status);
+  } catch (const HttpError& e) {
+    return std::string(e.what());
+  }
+}
+
+}  // namespace
+
+ServeProcess::ServeProcess(EnvMap env, std::vector<std::string> extra_args, std::chrono::milliseconds ready_timeout)
+    : ServeProcess(std::move(env), std::move(extra_args), ready_timeout, plain_healthz) {}
+
+ServeProcess::ServeProcess(EnvMap env, std::vector<std::string> extra_args, std::chrono::milliseconds ready_timeout,
+                           ReadyCheck ready) {
   if (env.count("PROMPTSALES_REDIS_URL") == 0) env["PROMPTSALES_REDIS_URL"] = "";
   for (auto& [name, value] : DevAuth::instance().env()) env.emplace(name, value);  // keeps the caller's
   env.emplace("PROMPTSALES_RATE_LIMIT_IP_PER_SECOND", "0");
@@ -185,22 +203,20 @@ ServeProcess::ServeProcess(EnvMap env, std::vector<std::string> extra_args, std:
         retry = *code == 2 && attempt < 3 && log.find("in use") != std::string::npos;
         if (retry) break;
         FAIL("`" << process_->command_line() << "` exited with code " << *code
-                 << " before /healthz answered\n--- log ---\n"
+                 << " before it was ready\n--- log ---\n"
                  << log);
       }
       if (Clock::now() >= until) {
         const std::string log = process_->log();
         process_->kill();
-        FAIL("`" << process_->command_line() << "`: GET /healthz did not answer 200 within " << ready_timeout.count()
-                 << " ms (" << last_error << ")\n--- log ---\n"
+        FAIL("`" << process_->command_line() << "`: not ready (GET /healthz answering 200) within "
+                 << ready_timeout.count() << " ms (" << last_error << ")\n--- log ---\n"
                  << log);
       }
-      try {
-        const auto r = http_get(port_, "/healthz", std::chrono::seconds(1));
-        if (r.status == 200) return;
-        last_error = "GET /healthz answered " + std::to_string(r.status);
-      } catch (const HttpError& e) {
-        last_error = e.what();
+      if (auto not_ready = ready(port_)) {
+        last_error = std::move(*not_ready);
+      } else {
+        return;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }

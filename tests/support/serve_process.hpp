@@ -7,6 +7,7 @@
 /// crashed test leaves no server behind: create them on the test's own thread.
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -72,8 +73,16 @@ class ChildProcess {
 /// (PROMPTSALES_RATE_LIMIT_* in `env` turn them on).
 class ServeProcess {
  public:
+  /// Decides whether a started server is up: nullopt when it is, otherwise
+  /// why not yet (shown if it never is). Called with the port, repeatedly.
+  using ReadyCheck = std::function<std::optional<std::string>(int port)>;
+
   explicit ServeProcess(EnvMap env, std::vector<std::string> extra_args = {},
                         std::chrono::milliseconds ready_timeout = std::chrono::seconds(10));
+  /// As above, but waits for `ready` (e.g. GET /healthz over TLS) instead of
+  /// GET /healthz over plain HTTP.
+  ServeProcess(EnvMap env, std::vector<std::string> extra_args, std::chrono::milliseconds ready_timeout,
+               ReadyCheck ready);
   ~ServeProcess();
   ServeProcess(const ServeProcess&) = delete;
   ServeProcess& operator=(const ServeProcess&) = delete;

@@ -18,6 +18,8 @@ struct ServeOptions {
   std::optional<int> worker_threads;
   bool no_cache = false;
   bool insecure_no_auth = false;
+  std::optional<std::string> tls_cert;
+  std::optional<std::string> tls_key;
 };
 
 void run_serve(AppContext& ctx, const ServeOptions& o) {
@@ -26,6 +28,9 @@ void run_serve(AppContext& ctx, const ServeOptions& o) {
   if (o.worker_threads) ctx.set_flag("worker_threads", std::to_string(*o.worker_threads));
   if (o.no_cache) ctx.set_flag("cache_enabled", "false");
   if (o.insecure_no_auth) ctx.set_flag("auth_enabled", "false");
+  // Paths only: the key itself never appears on the command line.
+  if (o.tls_cert) ctx.set_flag("tls_cert_file", *o.tls_cert);
+  if (o.tls_key) ctx.set_flag("tls_key_file", *o.tls_key);
   ctx.init_logging(true);
   sales::ApiServer server(ctx.config(), /*handle_signals=*/true);
   server.start();
@@ -48,6 +53,9 @@ void register_serve_command(CLI::App& app, AppContext& ctx) {
   serve->add_option("--listen", o->listen, "host:port to listen on (default 127.0.0.1:8080)");
   serve->add_option("--io-threads", o->io_threads, "HTTP I/O threads (0 = one per core)");
   serve->add_option("--worker-threads", o->worker_threads, "Threads for requests that query the database");
+  serve->add_option("--tls-cert", o->tls_cert,
+                    "PEM certificate chain: serve HTTPS (TLS 1.3 only) with --tls-key (env PROMPTSALES_TLS_CERT_FILE)");
+  serve->add_option("--tls-key", o->tls_key, "PEM private key file of --tls-cert (env PROMPTSALES_TLS_KEY_FILE)");
   serve->add_flag("--no-cache", o->no_cache, "Serve every request from PostgreSQL (for measurements)");
   serve->add_flag("--insecure-no-auth", o->insecure_no_auth,
                   "Accept requests without tokens, as a platform operator (loopback only; logs a warning)");

@@ -24,6 +24,9 @@ http::ServerOptions server_options(const Config& c, bool handle_signals) {
   o.idle_timeout = c.millis("http_idle_timeout_ms");
   o.shutdown_timeout = c.millis("shutdown_timeout_ms");
   o.handle_signals = handle_signals;
+  o.tls_cert_file = c.str("tls_cert_file");
+  o.tls_key_file = c.str("tls_key_file");
+  http::check_tls_files(o);  // a bad certificate or key fails before any database is opened
   return o;
 }
 
@@ -37,18 +40,18 @@ PortalOptions portal_options(const Config& c) {
 
 struct ApiServer::Impl {
   Impl(const Config& config, bool handle_signals)
-      : portal(config, portal_options(config)),
-        access(config, portal),
-        options(server_options(config, handle_signals)) {
+      : options(server_options(config, handle_signals)),
+        portal(config, portal_options(config)),
+        access(config, portal) {
     register_campaign_routes(router, portal, access.control());
     register_health_routes(router, portal, registry, {[this] { return server && server->draining(); }});
     register_runtime_metrics(registry, portal);
     server = std::make_unique<http::Server>(options, router, make_http_metrics(registry));
   }
 
+  http::ServerOptions options;  // first: bad TLS files fail before the databases are opened
   Portal portal;
   Access access;
-  http::ServerOptions options;
   http::Router router;
   metrics::Registry registry;
   std::unique_ptr<http::Server> server;

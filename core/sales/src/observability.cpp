@@ -29,7 +29,10 @@ class HttpMetrics final : public http::ServerObserver {
         accepted_(r.counter("promptsales_http_connections_total", "Client connections accepted.").labels({})),
         rejected_(r.counter("promptsales_http_connections_rejected_total",
                             "Connections refused because the connection cap was reached.")
-                      .labels({})) {}
+                      .labels({})),
+        tls_failed_(r.counter("promptsales_http_tls_handshake_failures_total",
+                              "TLS handshakes that failed or timed out (plain HTTP, old TLS, no shared suite).")
+                        .labels({})) {}
 
   void on_request_start() noexcept override { in_flight_.inc(); }
 
@@ -49,6 +52,7 @@ class HttpMetrics final : public http::ServerObserver {
   }
   void on_connection_close() noexcept override { open_.dec(); }
   void on_connection_rejected() noexcept override { rejected_.inc(); }
+  void on_tls_handshake_failed() noexcept override { tls_failed_.inc(); }
 
  private:
   struct Slot {
@@ -83,6 +87,7 @@ class HttpMetrics final : public http::ServerObserver {
   metrics::Gauge& open_;
   metrics::Counter& accepted_;
   metrics::Counter& rejected_;
+  metrics::Counter& tls_failed_;
 };
 
 metrics::Sample sample(metrics::LabelPairs labels, double value) { return metrics::Sample{"", std::move(labels), value}; }

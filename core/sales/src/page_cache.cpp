@@ -16,6 +16,13 @@ PageCache::PageCache(const Config& config) {
     } catch (const std::invalid_argument& e) {
       throw ConfigError(std::string("redis_url: ") + e.what());
     }
+    if (const std::string& file = config.str("redis_password_file"); !file.empty()) {
+      try {
+        cache::apply_password_file(options.url, file);  // the file wins over a password in the URL
+      } catch (const std::invalid_argument& e) {
+        throw ConfigError(e.what());
+      }
+    }
     const auto timeout = config.millis("redis_timeout_ms");
     options.connect_timeout = timeout;
     options.command_timeout = timeout;

@@ -103,6 +103,22 @@ tl::expected<ContextPtr, RedisError> open_context(const RedisUrl& url, const Con
       // Redis's message ("WRONGPASS ...") never echoes the password.
       return tl::unexpected(RedisError{RedisErrorKind::unavailable, "AUTH: " + reply.error().message});
     }
+  } else {
+    // Without a password, a Redis that has one accepts the connection and
+    // then refuses every command with NOAUTH. One PING per new connection
+    // turns that into a clear "unavailable" here, logged once by the caller,
+    // instead of a failure on each command.
+    const std::string_view ping[] = {"PING"};
+    auto reply = run_command(*context, ping);
+    if (!reply) {
+      const std::string& message = reply.error().message;
+      if (message.rfind("NOAUTH", 0) == 0) {
+        return tl::unexpected(RedisError{RedisErrorKind::unavailable,
+                                         "Redis requires a password (NOAUTH) and none is configured: set it in "
+                                         "redis_url (redis://:PASSWORD@host:port/db) or redis_password_file"});
+      }
+      return tl::unexpected(RedisError{RedisErrorKind::unavailable, "PING: " + message});
+    }
   }
   if (settings.select_db && url.db != 0) {
     const std::string db = std::to_string(url.db);

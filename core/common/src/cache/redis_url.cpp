@@ -1,6 +1,8 @@
 #include "promptsales/common/cache/redis_url.hpp"
 
 #include <charconv>
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <stdexcept>
 
@@ -183,6 +185,18 @@ RedisUrl parse_redis_url(std::string_view url) {
     out.db = *number;
   }
   return out;
+}
+
+void apply_password_file(RedisUrl& url, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::invalid_argument("redis_password_file '" + path + "': cannot read the file");
+  std::string password((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
+  if (password.empty()) throw std::invalid_argument("redis_password_file '" + path + "': the file is empty");
+  if (password.find_first_of("\r\n") != std::string::npos) {
+    throw std::invalid_argument("redis_password_file '" + path + "': expected the password on one line");
+  }
+  url.password = std::move(password);
 }
 
 }  // namespace promptsales::cache

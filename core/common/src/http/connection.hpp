@@ -3,93 +3,42 @@
 // matched route, writes each response as a single gathered write of a
 // reused head buffer and the (possibly shared) body. Lives on one I/O
 // thread; only the blocking handler call leaves it, for the worker pool.
+//
+// The connection is a template on its stream (connection_impl.hpp): a plain
+// TCP socket, or a TLS stream over one when ServerOptions asks for TLS. The
+// I/O thread's registry and sweep see only this small interface, so the
+// per-request path has no virtual calls and the plain path is unchanged.
 
 #include <cstddef>
-#include <memory>
-#include <optional>
-#include <string>
-#include <string_view>
 
 #include "asio_types.hpp"  // first: it wraps the Asio headers (see there)
-
-#include <boost/beast/core/flat_buffer.hpp>
-
-#include "promptsales/common/http/message.hpp"
-#include "promptsales/common/http/router.hpp"
-#include "request_parser.hpp"
 
 namespace promptsales::http::detail {
 
 class IoThread;
 struct ServerCore;
 
-class Connection : public std::enable_shared_from_this<Connection> {
+/// What the I/O thread needs of a connection (timeouts, draining).
+class ConnectionBase {
  public:
-  /// `socket` must belong to `io`'s context; the listener has counted it.
-  Connection(ServerCore& core, IoThread& io, Socket socket);
-  Connection(const Connection&) = delete;
-  Connection& operator=(const Connection&) = delete;
-
-  /// Registers with the I/O thread and starts reading (on the I/O thread).
-  void start();
-  /// Enforces the read, idle, write and linger deadlines (from the sweep).
-  void check_deadline(Clock::time_point now);
-  /// Closes the connection if it is waiting for a next request (draining).
-  void close_if_idle() noexcept;
+  virtual ~ConnectionBase() = default;
+  /// Enforces the handshake, read, idle, write and linger deadlines (from the sweep).
+  virtual void check_deadline(Clock::time_point now) = 0;
+  /// Closes the connection if it is waiting for a (first or next) request (draining).
+  virtual void close_if_idle() noexcept = 0;
   /// Closes the socket at once; idempotent.
-  void close() noexcept;
+  virtual void close() noexcept = 0;
 
   /// Position in IoThread's registry, maintained by IoThread.
   std::size_t registry_index = 0;
-
- private:
-  enum class Phase { created, reading, handling, writing, lingering, closed };
-
-  void read_more();
-  void on_read(const error_code& ec, std::size_t bytes);
-  void begin_request(Clock::time_point now);
-  void parse();
-  void await_more_input();
-  void send_continue();
-  void dispatch();
-  void run_blocking();
-  void on_blocking_done();
-  void respond_parse_error(const error_code& ec);
-  void respond_timeout();
-  void send(Response&& response);
-  void on_written(const error_code& ec);
-  void start_linger();
-  void linger_read();
-  void begin_accounting();
-  void end_accounting(int status, Clock::time_point now) noexcept;
-
-  ServerCore& core_;
-  IoThread& io_;
-  Socket socket_;
-  const Executor executor_;  // copied so worker threads never touch socket_
-
-  Phase phase_ = Phase::created;
-  Clock::time_point deadline_{};
-  Clock::time_point request_start_{};
-  bool request_started_ = false;  // bytes of the current request have arrived
-  bool timed_out_ = false;        // the sweep cancelled a read that missed its deadline
-  bool continue_sent_ = false;
-  bool keep_alive_ = true;
-  bool http10_ = false;
-  bool close_after_write_ = false;
-  bool in_flight_ = false;  // on_request_start() was reported, on_request_end() not yet
-
-  boost::beast::flat_buffer buffer_;
-  std::optional<RequestParser> parser_;
-  Request request_;
-  const Route* route_ = nullptr;
-  std::string_view route_name_;
-  Method metric_method_ = Method::other;
-  int status_ = 0;
-
-  Response response_;         // kept until written: it owns the (shared) body
-  Response blocking_result_;  // written by a worker, read after the post back
-  std::string head_;          // status line and fields, reused across requests
 };
+
+/// Serves `socket` (already counted by the listener and bound to `io`'s
+/// context) on `io`'s thread: over TLS when the server has a TLS context.
+void launch_connection(ServerCore& core, IoThread& io, Socket socket);
+
+/// The plain and TLS variants of launch_connection (one translation unit each).
+void launch_plain_connection(ServerCore& core, IoThread& io, Socket socket);
+void launch_tls_connection(ServerCore& core, IoThread& io, Socket socket);
 
 }  // namespace promptsales::http::detail

@@ -47,12 +47,12 @@ void IoThread::sweep() {
   start_sweeping(sweep_interval_);
 }
 
-void IoThread::add(Connection& connection) {
+void IoThread::add(ConnectionBase& connection) {
   connection.registry_index = connections_.size();
   connections_.push_back(&connection);
 }
 
-void IoThread::remove(Connection& connection) noexcept {
+void IoThread::remove(ConnectionBase& connection) noexcept {
   const std::size_t index = connection.registry_index;
   if (index >= connections_.size() || connections_[index] != &connection) return;
   connections_[index] = connections_.back();

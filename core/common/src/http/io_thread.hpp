@@ -12,7 +12,7 @@
 
 namespace promptsales::http::detail {
 
-class Connection;
+class ConnectionBase;
 
 class IoThread {
  public:
@@ -35,9 +35,9 @@ class IoThread {
   void start_sweeping(Clock::duration interval);
 
   /// Registers a started connection (called on this thread).
-  void add(Connection& connection);
+  void add(ConnectionBase& connection);
   /// Unregisters a closing connection (called on this thread).
-  void remove(Connection& connection) noexcept;
+  void remove(ConnectionBase& connection) noexcept;
 
   /// Closes the connections waiting for a next request (on this thread).
   void close_idle() noexcept;
@@ -48,7 +48,7 @@ class IoThread {
   void sweep();
   void run() noexcept;
 
-  std::vector<Connection*> connections_;
+  std::vector<ConnectionBase*> connections_;
   Clock::duration sweep_interval_{};
   asio::io_context context_{1};  // one thread per context: a hint that skips some locking
   asio::executor_work_guard<Executor> work_;

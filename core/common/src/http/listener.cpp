@@ -100,8 +100,7 @@ void Listener::on_accept(const error_code& ec, Socket socket) {
 
   IoThread& target = *targets_[next_target_];
   next_target_ = (next_target_ + 1) % targets_.size();
-  auto connection = std::make_shared<Connection>(core_, target, std::move(socket));
-  asio::post(target.context(), [connection = std::move(connection)] { connection->start(); });
+  launch_connection(core_, target, std::move(socket));
   accept_next();
 }
 

@@ -13,6 +13,7 @@
 #include "listener.hpp"
 #include "log.hpp"
 #include "server_core.hpp"
+#include "tls_context.hpp"
 
 namespace promptsales::http {
 
@@ -60,6 +61,7 @@ class Server::Impl {
     if (core_.draining.load()) return;  // shut down before it started
 
     const ServerOptions& options = core_.options;
+    core_.tls_context = detail::make_tls_context(options);  // before any thread can accept
     const unsigned io_count = options.io_threads != 0 ? options.io_threads
                                                       : std::max(1u, std::thread::hardware_concurrency());
     for (unsigned i = 0; i < io_count; ++i) io_.push_back(std::make_unique<detail::IoThread>());
@@ -85,8 +87,9 @@ class Server::Impl {
     asio::post(first, [this] { listener_->start(); });
     if (options.handle_signals) watch_signals();
     started_ = true;
-    detail::logger().info("HTTP server listening on {} (port {}), {} I/O threads, {} workers", options.listen,
-                          port_.load(), io_count, std::max(1u, options.worker_threads));
+    detail::logger().info("HTTP server listening on {} (port {}, {}), {} I/O threads, {} workers", options.listen,
+                          port_.load(), core_.tls_context ? "HTTPS, TLS 1.3 only" : "plain HTTP", io_count,
+                          std::max(1u, options.worker_threads));
   }
 
   void wait() {
@@ -130,6 +133,7 @@ class Server::Impl {
 
   std::uint16_t port() const noexcept { return port_.load(); }
   bool draining() const noexcept { return core_.draining.load(); }
+  std::uint64_t tls_handshake_failures() const noexcept { return core_.tls_handshake_failures.load(); }
   const ServerOptions& options() const noexcept { return core_.options; }
 
  private:
@@ -204,6 +208,9 @@ void Server::wait() { impl_->wait(); }
 void Server::begin_shutdown() noexcept { impl_->begin_shutdown(); }
 void Server::shutdown_now() noexcept { impl_->shutdown_now(); }
 bool Server::draining() const noexcept { return impl_->draining(); }
+std::uint64_t Server::tls_handshake_failures() const noexcept { return impl_->tls_handshake_failures(); }
 const ServerOptions& Server::options() const noexcept { return impl_->options(); }
+
+void check_tls_files(const ServerOptions& options) { (void)detail::make_tls_context(options); }
 
 }  // namespace promptsales::http

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -12,6 +13,10 @@
 #include "asio_types.hpp"
 #include "promptsales/common/http/router.hpp"
 #include "promptsales/common/http/server.hpp"
+
+namespace boost::asio::ssl {
+class context;
+}
 
 namespace promptsales::http::detail {
 
@@ -36,6 +41,11 @@ struct ServerCore {
   std::atomic<std::size_t> open_connections{0};
   /// Set by begin_shutdown(); read on every response (relaxed).
   std::atomic<bool> draining{false};
+  /// The TLS settings shared by every connection; null serves plain HTTP.
+  /// Created by start() from the options' certificate and key.
+  std::shared_ptr<boost::asio::ssl::context> tls_context;
+  /// TLS handshakes that failed or timed out (Server::tls_handshake_failures()).
+  std::atomic<std::uint64_t> tls_handshake_failures{0};
   /// Set before start() spawns threads. May be called more than once and
   /// from any thread: the callee makes it idempotent.
   std::function<void()> on_drained;

@@ -24,4 +24,11 @@ struct RedisUrl {
 /// never contains the password.
 RedisUrl parse_redis_url(std::string_view url);
 
+/// Sets `url.password` from a mounted secret file (its content, without a
+/// trailing newline), replacing any password the URL carried: the file wins,
+/// so the URL can live in a ConfigMap and the password in a Secret. Throws
+/// std::invalid_argument naming the file (never its content) when it cannot
+/// be read, is empty, or has more than one line.
+void apply_password_file(RedisUrl& url, const std::string& path);
+
 }  // namespace promptsales::cache

@@ -48,7 +48,21 @@ struct ServerOptions {
   /// handler installed with sigaction, so it works whatever the threads'
   /// signal masks are.
   bool handle_signals = false;
+  /// PEM certificate chain (the server's certificate first). Set together
+  /// with tls_key_file to serve HTTPS only: TLS 1.3, ciphersuites
+  /// TLS_AES_128_GCM_SHA256, TLS_CHACHA20_POLY1305_SHA256 and
+  /// TLS_AES_256_GCM_SHA384. The handshake counts against read_timeout.
+  std::string tls_cert_file;
+  /// Unencrypted PEM private key of tls_cert_file's certificate.
+  std::string tls_key_file;
 };
+
+/// Loads the TLS certificate and key named by `options` (if any) as start()
+/// will, so a caller can fail fast before opening databases. Throws
+/// promptsales::ConfigError naming the file: only one of the two set,
+/// unreadable, not PEM, encrypted key, or a key that does not match the
+/// certificate. Never logs or reports key material.
+void check_tls_files(const ServerOptions& options);
 
 /// Hooks for metrics, so the server does not depend on a metrics library.
 /// Calls come from I/O threads concurrently and sit on the hot path: keep
@@ -71,6 +85,10 @@ class ServerObserver {
   virtual void on_connection_close() noexcept {}
   /// A connection was refused because max_connections were open.
   virtual void on_connection_rejected() noexcept {}
+  /// A TLS handshake failed or did not finish within read_timeout (plain
+  /// HTTP on the TLS port, TLS 1.2 and older, no shared ciphersuite, ...).
+  /// Followed by on_connection_close().
+  virtual void on_tls_handshake_failed() noexcept {}
 };
 
 /// An HTTP/1.1 server (keep-alive, pipelining, HEAD, HTTP/1.0) dispatching to
@@ -99,9 +117,11 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  /// Binds the listening socket and starts the I/O and worker threads.
-  /// Throws promptsales::ConfigError if the address is invalid or cannot be
-  /// bound (in use, not local, no permission). Call once.
+  /// Loads the TLS certificate and key (when configured), binds the
+  /// listening socket and starts the I/O and worker threads. Throws
+  /// promptsales::ConfigError if the TLS files are unusable (see
+  /// check_tls_files()) or the address is invalid or cannot be bound (in
+  /// use, not local, no permission). Call once.
   void start();
   /// The bound port (the ephemeral one when listening on port 0); 0 before start().
   std::uint16_t port() const noexcept;
@@ -120,6 +140,8 @@ class Server {
   void shutdown_now() noexcept;
   /// True once begin_shutdown() was called: the readiness route reports it.
   bool draining() const noexcept;
+  /// TLS handshakes that failed or timed out since start().
+  std::uint64_t tls_handshake_failures() const noexcept;
   /// The options the server was built with.
   const ServerOptions& options() const noexcept;
 
