@@ -63,10 +63,17 @@ promptsales_fuzz_target(request_parser MAX_LEN 8192
 promptsales_fuzz_target(target MAX_LEN 4096 SOURCES ${FUZZ_HTTP_MESSAGE_SOURCES})
 promptsales_fuzz_target(router MAX_LEN 1024 SOURCES core/common/src/http/router.cpp ${FUZZ_HTTP_MESSAGE_SOURCES})
 promptsales_fuzz_target(campaign_query MAX_LEN 4096
-  SOURCES core/sales/src/http/campaign_query.cpp core/sales/src/page_scope.cpp ${FUZZ_HTTP_MESSAGE_SOURCES}
+  SOURCES core/sales/src/http/campaign_query.cpp core/sales/src/page_scope.cpp core/ads/src/campaign_service.cpp
+          ${FUZZ_HTTP_MESSAGE_SOURCES}
           ${FUZZ_CAMPAIGN_SOURCES}
   LIBS OpenSSL::Crypto nlohmann_json::nlohmann_json)
 promptsales_fuzz_target(campaign_json MAX_LEN 4096
   SOURCES core/ads/src/campaign_json.cpp core/common/src/json_escape.cpp core/common/src/http/json_string.cpp
           core/common/src/http/message.cpp ${FUZZ_CAMPAIGN_SOURCES}
   LIBS OpenSSL::Crypto nlohmann_json::nlohmann_json)
+promptsales_fuzz_target(token MAX_LEN 4096
+  SOURCES core/common/src/auth/token_verifier.cpp core/common/src/auth/jwks.cpp core/common/src/auth/signing.cpp
+          core/common/src/auth/base64url.cpp core/common/src/auth/permissions.cpp core/common/src/logging.cpp
+          core/common/src/json_escape.cpp core/common/src/http/message.cpp core/common/src/http/json_string.cpp
+          core/common/src/utf8.cpp
+  LIBS cpp-jwt::cpp-jwt OpenSSL::Crypto CURL::libcurl spdlog::spdlog nlohmann_json::nlohmann_json)

@@ -14,6 +14,7 @@
 #include "fuzz_check.hpp"
 #include "promptsales/ads/campaign.hpp"
 #include "promptsales/common/http/message.hpp"
+#include "promptsales/common/tenancy.hpp"
 #include "promptsales/sales/campaign_query.hpp"
 
 namespace {
@@ -46,9 +47,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   }
 
+  // Tenant isolation: whatever the query says, a caller confined to
+  // organization 7 gets organization 7's filter and cache scope, or an error.
+  try {
+    const CampaignQuery confined = parse_campaign_query(parsed->query, promptsales::Tenancy::only(7));
+    check_query(confined);
+    FUZZ_CHECK(confined.filter.organization_id == 7);
+    FUZZ_CHECK(confined.scope == "org:7");
+  } catch (const promptsales::Error& e) {
+    promptsales::fuzz::check_client_error(e);
+  }
+
   std::string key;
   try {
-    const CampaignQuery q = parse_campaign_query(parsed->query);
+    const CampaignQuery q = parse_campaign_query(parsed->query, promptsales::Tenancy::all());
     check_query(q);
     key = q.key;
   } catch (const promptsales::Error& e) {
@@ -58,7 +70,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   Fields reversed = parsed->query;
   std::reverse(reversed.begin(), reversed.end());
-  const CampaignQuery again = parse_campaign_query(reversed);  // must not throw either
+  // Must not throw either.
+  const CampaignQuery again = parse_campaign_query(reversed, promptsales::Tenancy::all());
   FUZZ_CHECK(again.key == key);
   return 0;
 }

@@ -11,6 +11,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <strings.h>
+
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <chrono>
@@ -24,7 +27,11 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "dev_auth.hpp"
+
 namespace promptsales::security_test {
+
+using test::DevAuth;
 
 using Clock = std::chrono::steady_clock;
 using HeaderLines = std::vector<std::string>;
@@ -39,6 +46,14 @@ inline std::string raw_request(std::string_view method, std::string_view target,
   std::string text;
   text.append(method).append(" ").append(target).append(" HTTP/1.1\r\n");
   text.append("Host: 127.0.0.1\r\n");
+  // The operator's token, so hostile input reaches the handlers behind the
+  // auth guard (unless the test sends its own Authorization line).
+  const bool own_authorization = std::any_of(extra_headers.begin(), extra_headers.end(), [](const std::string& line) {
+    return line.size() >= 14 && strncasecmp(line.c_str(), "authorization:", 14) == 0;
+  });
+  if (!own_authorization) {
+    text.append("Authorization: Bearer ").append(DevAuth::instance().operator_token()).append("\r\n");
+  }
   for (const auto& line : extra_headers) text.append(line).append("\r\n");
   text.append("\r\n");
   text.append(body);

@@ -42,3 +42,18 @@ TEST_CASE("roles bundle permissions and never grant platform access", "[auth]") 
   CHECK(permissions_of_role("admin")->has(Permission::backup_admin));
   CHECK_FALSE(permissions_of_role("root"));
 }
+
+#include "promptsales/common/auth/base64url.hpp"
+
+TEST_CASE("base64url encodes without padding and decodes strictly", "[auth]") {
+  CHECK(base64url_encode("") == "");
+  CHECK(base64url_encode("f") == "Zg");
+  CHECK(base64url_encode("fo") == "Zm8");
+  CHECK(base64url_encode("foo") == "Zm9v");
+  CHECK(base64url_encode("\xfb\xff") == "-_8");
+  for (const std::string s : {"", "a", "ab", "abc", "abcd", "\x00\x01\xfe\xff"}) CHECK(base64url_decode(base64url_encode(s)) == s);
+  CHECK_FALSE(base64url_decode("Zg=="));  // padding is not base64url in JOSE
+  CHECK_FALSE(base64url_decode("Z"));     // impossible length
+  CHECK_FALSE(base64url_decode("Zh"));    // non-zero leftover bits
+  CHECK_FALSE(base64url_decode("a+b/"));  // the other alphabet
+}

@@ -7,24 +7,11 @@
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
 
+#include "promptsales/common/auth/base64url.hpp"
+
 namespace promptsales::test {
 
-std::string b64url(const std::string& bytes) {
-  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  unsigned acc = 0;
-  int bits = 0;
-  for (unsigned char c : bytes) {
-    acc = (acc << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out += alphabet[(acc >> bits) & 63];
-    }
-  }
-  if (bits > 0) out += alphabet[(acc << (6 - bits)) & 63];
-  return out;
-}
+std::string b64url(const std::string& bytes) { return auth::base64url_encode(bytes); }
 
 namespace {
 std::string signing_input(const nlohmann::json& header, const nlohmann::json& payload) {

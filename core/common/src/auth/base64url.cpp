@@ -1,9 +1,9 @@
-#include "base64url.hpp"
+#include "promptsales/common/auth/base64url.hpp"
 
 #include <array>
 #include <cstdint>
 
-namespace promptsales::auth::detail {
+namespace promptsales::auth {
 namespace {
 
 constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -64,4 +64,4 @@ std::optional<std::string> base64url_decode(std::string_view text) {
   return out;
 }
 
-}  // namespace promptsales::auth::detail
+}  // namespace promptsales::auth

@@ -12,7 +12,7 @@
 #include <openssl/pem.h>
 #include <openssl/sha.h>
 
-#include "base64url.hpp"
+#include "promptsales/common/auth/base64url.hpp"
 #include "promptsales/common/errors.hpp"
 
 namespace promptsales::auth {
@@ -65,12 +65,12 @@ RsaKeyPair pair_of(EVP_PKEY* key) {
   pair.private_pem = private_pem_of(key);
   pair.public_pem = public_pem_of(key);
   // RFC 7638: SHA-256 of the required members in lexicographic order.
-  const std::string canonical = R"({"e":")" + detail::base64url_encode(bn_bytes(key, OSSL_PKEY_PARAM_RSA_E)) +
+  const std::string canonical = R"({"e":")" + base64url_encode(bn_bytes(key, OSSL_PKEY_PARAM_RSA_E)) +
                                 R"(","kty":"RSA","n":")" +
-                                detail::base64url_encode(bn_bytes(key, OSSL_PKEY_PARAM_RSA_N)) + R"("})";
+                                base64url_encode(bn_bytes(key, OSSL_PKEY_PARAM_RSA_N)) + R"("})";
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(canonical.data()), canonical.size(), digest);
-  pair.thumbprint = detail::base64url_encode(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
+  pair.thumbprint = base64url_encode(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
   return pair;
 }
 
@@ -91,8 +91,8 @@ nlohmann::json RsaKeyPair::public_jwk(const std::string& kid) const {
           {"use", "sig"},
           {"alg", "RS256"},
           {"kid", kid},
-          {"n", detail::base64url_encode(bn_bytes(key.get(), OSSL_PKEY_PARAM_RSA_N))},
-          {"e", detail::base64url_encode(bn_bytes(key.get(), OSSL_PKEY_PARAM_RSA_E))}};
+          {"n", base64url_encode(bn_bytes(key.get(), OSSL_PKEY_PARAM_RSA_N))},
+          {"e", base64url_encode(bn_bytes(key.get(), OSSL_PKEY_PARAM_RSA_E))}};
 }
 
 RsaKeyPair generate_rsa_key(int bits) {
@@ -115,8 +115,8 @@ std::string rsa_public_pem(const nlohmann::json& jwk) {
   if (!jwk.contains("n") || !jwk["n"].is_string() || !jwk.contains("e") || !jwk["e"].is_string()) {
     throw ConfigError("RSA JWK lacks n or e");
   }
-  const auto n = detail::base64url_decode(jwk["n"].get<std::string>());
-  const auto e = detail::base64url_decode(jwk["e"].get<std::string>());
+  const auto n = base64url_decode(jwk["n"].get<std::string>());
+  const auto e = base64url_decode(jwk["e"].get<std::string>());
   if (!n || !e || n->empty() || e->empty()) throw ConfigError("RSA JWK n or e is not base64url");
   if (n->size() * 8 < 2048) throw ConfigError("RSA JWK is shorter than 2048 bits");
   Owned<BIGNUM> bn_n(BN_bin2bn(reinterpret_cast<const unsigned char*>(n->data()), static_cast<int>(n->size()), nullptr));
@@ -135,6 +135,24 @@ std::string rsa_public_pem(const nlohmann::json& jwk) {
   }
   Owned<EVP_PKEY> key(raw);
   return public_pem_of(key.get());
+}
+
+std::string sign_compact_rs256(const RsaKeyPair& key, std::string_view signing_input) {
+  const auto pkey = read_private(key.private_pem);
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  const auto* in = reinterpret_cast<const unsigned char*>(signing_input.data());
+  std::size_t len = 0;
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, pkey.get()) != 1 ||
+      EVP_DigestSign(ctx.get(), nullptr, &len, in, signing_input.size()) != 1) {
+    throw Error("RS256 signing failed");
+  }
+  std::string signature(len, '\0');
+  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &len, in, signing_input.size()) !=
+      1) {
+    throw Error("RS256 signing failed");
+  }
+  signature.resize(len);
+  return std::string(signing_input) + "." + base64url_encode(signature);
 }
 
 std::string sign_token(const RsaKeyPair& key, const TokenClaims& claims) {

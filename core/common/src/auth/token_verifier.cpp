@@ -5,7 +5,7 @@
 #include <jwt/jwt.hpp>
 #include <nlohmann/json.hpp>
 
-#include "base64url.hpp"
+#include "promptsales/common/auth/base64url.hpp"
 
 namespace promptsales::auth {
 namespace {
@@ -29,7 +29,7 @@ nlohmann::json jose_header(std::string_view token, std::size_t max_bytes) {
     if (i != first && i != second && !is_token_char(token[i])) reject("malformed token: not base64url");
   }
   if (first == 0 || second == first + 1 || second + 1 == token.size()) reject("malformed token: an empty part");
-  const auto header_text = detail::base64url_decode(token.substr(0, first));
+  const auto header_text = base64url_decode(token.substr(0, first));
   if (!header_text) reject("malformed token: header is not base64url");
   auto header = nlohmann::json::parse(*header_text, nullptr, /*allow_exceptions=*/false);
   if (header.is_discarded() || !header.is_object()) reject("malformed token: header is not a JSON object");

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -43,6 +44,11 @@ struct TokenClaims {
   std::string organization_claim = "org_id";
   std::string permissions_claim = "permissions";
 };
+
+/// `signing_input` ("b64url(header).b64url(payload)", taken as is) plus
+/// "." and its RS256 signature: for tools and tests that build unusual
+/// headers or payloads.
+std::string sign_compact_rs256(const RsaKeyPair& key, std::string_view signing_input);
 
 /// A signed RS256 JWT with header kid = key.thumbprint and iat/nbf/exp set
 /// from now.

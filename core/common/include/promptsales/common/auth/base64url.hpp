@@ -5,10 +5,10 @@
 #include <string>
 #include <string_view>
 
-namespace promptsales::auth::detail {
+namespace promptsales::auth {
 
 std::string base64url_encode(std::string_view bytes);
 /// nullopt for characters outside the alphabet, padding, or an impossible length.
 std::optional<std::string> base64url_decode(std::string_view text);
 
-}  // namespace promptsales::auth::detail
+}  // namespace promptsales::auth
