@@ -192,9 +192,9 @@ TEST_CASE_METHOD(DataCli, "cli keys rotate: dry run, interrupted run, resume, re
 }
 
 TEST_CASE_METHOD(DataCli, "cli audit purge: retention, dry run, and secrets stay out of debug logs", "[cli][audit]") {
-  scalar("INSERT INTO audit_log (at, actor, action, outcome) SELECT now() - interval '100 days', 'cli:old', 'old', "
-         "'success' FROM generate_series(1, 12) RETURNING 1 LIMIT 1");
-  scalar("INSERT INTO audit_log (actor, action, outcome) VALUES ('cli:new', 'new', 'success') RETURNING 1");
+  scalar("WITH ins AS (INSERT INTO audit_log (at, actor, action, outcome) SELECT now() - interval '100 days', 'cli:old', 'old', "
+         "'success' FROM generate_series(1, 12) RETURNING 1) SELECT count(*) FROM ins");
+  scalar("WITH ins AS (INSERT INTO audit_log (actor, action, outcome) VALUES ('cli:new', 'new', 'success') RETURNING 1) SELECT count(*) FROM ins");
   auto dry = run_json({"audit", "purge", "--dry-run"});
   CHECK(dry.at("wouldDelete") == 12);
   CHECK(scalar("SELECT count(*) FROM audit_log") == "13");

@@ -61,10 +61,10 @@ TEST_CASE_METHOD(DataFixture, "audit: record, filter by time, actor and action",
 
 TEST_CASE_METHOD(DataFixture, "audit: purge deletes only entries older than the retention, in batches",
                  "[data][audit]") {
-  scalar("INSERT INTO audit_log (at, actor, action, outcome) SELECT now() - make_interval(days => 91) - "
-         "make_interval(secs => g), 'cli:x', 'old', 'success' FROM generate_series(1, 25) g RETURNING 1 LIMIT 1");
-  scalar("INSERT INTO audit_log (at, actor, action, outcome) SELECT now() - make_interval(days => 89), 'cli:x', "
-         "'recent', 'success' FROM generate_series(1, 5) g RETURNING 1 LIMIT 1");
+  scalar("WITH ins AS (INSERT INTO audit_log (at, actor, action, outcome) SELECT now() - make_interval(days => 91) - "
+         "make_interval(secs => g), 'cli:x', 'old', 'success' FROM generate_series(1, 25) g RETURNING 1) SELECT count(*) FROM ins");
+  scalar("WITH ins AS (INSERT INTO audit_log (at, actor, action, outcome) SELECT now() - make_interval(days => 89), 'cli:x', "
+         "'recent', 'success' FROM generate_series(1, 5) g RETURNING 1) SELECT count(*) FROM ins");
   PgAuditLog log(*pool);
   auto r = log.purge(90, true, 10);
   CHECK(r.dry_run);

@@ -55,7 +55,7 @@ std::optional<std::string> no_env(const char*) { return std::nullopt; }
 
 TEST_CASE("column cipher round-trips and uses a fresh IV each time", "[crypto]") {
   const auto key = DataKey::from_hex(kHexA, "test");
-  for (const std::string plain : {std::string(), std::string("a"), std::string(15, 'x'), std::string(16, 'y'),
+  for (const std::string& plain : {std::string(), std::string("a"), std::string(15, 'x'), std::string(16, 'y'),
                                   std::string("ana@example.com"), std::string(1000, 'z'), std::string("Ñandú ✓")}) {
     const auto a = encrypt_column(key, "users.email", plain);
     const auto b = encrypt_column(key, "users.email", plain);
