@@ -216,3 +216,14 @@ TEST_CASE_METHOD(DataCli, "cli audit purge: retention, dry run, and secrets stay
     CHECK(h.exit_code == 0);
   }
 }
+
+TEST_CASE_METHOD(DataCli, "cli seed --replace wipes organizations together with their users", "[cli][users]") {
+  const auto org = run_json({"tenant", "add", "--name", "Acme"});
+  run_json({"user", "register", "--subject", "s", "--email", "s@x.example", "--name", "S", "--org",
+            std::to_string(org.at("id").get<long long>())});
+  const auto r = run({"seed", "--organizations", "2", "--campaigns-per-org", "1", "--replace"});
+  INFO(describe(r));
+  CHECK(r.exit_code == 0);
+  CHECK(scalar("SELECT count(*) FROM users") == "0");
+  CHECK(scalar("SELECT count(*) FROM organizations") == "2");
+}
