@@ -24,6 +24,10 @@ int main(int argc, char** argv) {
   register_serve_command(app, ctx);
   register_benchmark_command(app, ctx);
   register_auth_commands(app, ctx);
+  register_user_commands(app, ctx);
+  register_tenant_commands(app, ctx);
+  register_keys_commands(app, ctx);
+  register_audit_commands(app, ctx);
 
   app.require_subcommand(1);
   return run_with_error_boundary(app, argc, argv, ctx);

@@ -15,5 +15,9 @@ void register_seed_command(CLI::App& app, AppContext& ctx);
 void register_serve_command(CLI::App& app, AppContext& ctx);
 void register_benchmark_command(CLI::App& app, AppContext& ctx);
 void register_auth_commands(CLI::App& app, AppContext& ctx);
+void register_user_commands(CLI::App& app, AppContext& ctx);
+void register_tenant_commands(CLI::App& app, AppContext& ctx);
+void register_keys_commands(CLI::App& app, AppContext& ctx);
+void register_audit_commands(CLI::App& app, AppContext& ctx);
 
 }  // namespace promptsales::app

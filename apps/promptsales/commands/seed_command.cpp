@@ -17,7 +17,7 @@ void register_seed_command(CLI::App& app, AppContext& ctx) {
   seed->add_option("--organizations", o->organizations, "Organizations to create (ids 1..N)")->capture_default_str();
   seed->add_option("--campaigns-per-org", o->campaigns_per_org, "Campaigns per organization")->capture_default_str();
   seed->add_option("--seed", o->seed, "Random seed: the same seed gives the same data")->capture_default_str();
-  seed->add_flag("--replace", o->replace, "Delete all existing organizations and campaigns first");
+  seed->add_flag("--replace", o->replace, "Delete all existing organizations (with their users) and campaigns first");
   seed->callback([&ctx, o] {
     sales::Portal portal(ctx.config());
     const bool show_progress = !ctx.json() && stderr_is_tty();

@@ -79,6 +79,15 @@ const std::vector<ConfigKey> kKeys = {
     {"log_level", "PROMPTSALES_LOG_LEVEL", "info", "trace, debug, info, warn, error or off.", false},
     {"log_format", "PROMPTSALES_LOG_FORMAT", "auto",
      "text, json, or auto (JSON for serve and jobs, text in a terminal).", false},
+    // Encryption at rest and the audit log (README "Security").
+    {"data_key", "PROMPTSALES_DATA_KEY", "",
+     "Key for sensitive columns: 64 hex characters (32 bytes). Environment only; or use data_key_file.", true},
+    {"data_key_file", "PROMPTSALES_DATA_KEY_FILE", "", "File holding the data key (a mounted secret).", false},
+    {"data_key_previous", "PROMPTSALES_DATA_KEY_PREVIOUS", "",
+     "The key before the last rotation: rows still on it stay readable. Environment only.", true},
+    {"data_key_previous_file", "PROMPTSALES_DATA_KEY_PREVIOUS_FILE", "", "File holding the previous data key.", false},
+    {"audit_retention_days", "PROMPTSALES_AUDIT_RETENTION_DAYS", "90",
+     "Days `audit purge` keeps audit log entries.", false},
 };
 
 bool is_known(std::string_view key) {

@@ -91,7 +91,9 @@ SeedResult seed_demo_data(Databases& databases, const SeedOptions& o) {
   result.max_organization_id =
       std::max<std::int64_t>(o.organizations, control.exec("SELECT coalesce(max(id), 0) FROM organizations")[0][0].as<std::int64_t>());
   if (o.replace) {
-    control.exec("TRUNCATE organizations RESTART IDENTITY");
+    // Users reference organizations, so TRUNCATE must take them along:
+    // users of wiped organizations would be orphans anyway.
+    control.exec("TRUNCATE organizations, users RESTART IDENTITY");
     ads.exec("TRUNCATE campaigns RESTART IDENTITY");
   }
 

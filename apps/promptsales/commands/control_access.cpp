@@ -1,0 +1,27 @@
+#include "commands/control_access.hpp"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "app_context.hpp"
+
+namespace promptsales::app {
+
+std::unique_ptr<db::Pool> open_control(AppContext& ctx) {
+  db::PoolOptions options;
+  options.url = ctx.config().str("database_url");
+  options.size = 2;
+  options.statement_timeout = ctx.config().millis("db_statement_timeout_ms");
+  options.application_name = "promptsales-cli";
+  return std::make_unique<db::Pool>(std::move(options));
+}
+
+std::string cli_actor() {
+  if (const char* a = std::getenv("PROMPTSALES_ACTOR"); a && *a) return a;
+  if (const passwd* pw = getpwuid(geteuid()); pw && pw->pw_name) return std::string("cli:") + pw->pw_name;
+  return "cli:uid-" + std::to_string(geteuid());
+}
+
+}  // namespace promptsales::app

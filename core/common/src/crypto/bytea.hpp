@@ -1,0 +1,35 @@
+#pragma once
+// bytea parameters travel as hex text (`decode($n, 'hex')`), which also
+// carries NULL through std::optional; results are read with binarystring.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <pqxx/pqxx>
+
+namespace promptsales::crypto {
+
+inline std::string to_hex(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char b : bytes) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 0xF]);
+  }
+  return out;
+}
+
+inline std::optional<std::string> optional_hex(const std::optional<std::string>& bytes) {
+  if (!bytes) return std::nullopt;
+  return to_hex(*bytes);
+}
+
+inline std::string bytes_of(const pqxx::field& f) { return pqxx::binarystring(f).str(); }
+
+inline std::optional<std::string> optional_bytes_of(const pqxx::field& f) {
+  if (f.is_null()) return std::nullopt;
+  return bytes_of(f);
+}
+
+}  // namespace promptsales::crypto
