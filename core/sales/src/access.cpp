@@ -1,11 +1,13 @@
 #include "promptsales/sales/access.hpp"
 
+#include "promptsales/common/audit.hpp"
 #include "promptsales/common/auth/authenticator.hpp"
 #include "promptsales/common/auth/jwks.hpp"
 #include "promptsales/common/auth/token_verifier.hpp"
 #include "promptsales/common/errors.hpp"
 #include "promptsales/common/logging.hpp"
 #include "promptsales/common/rate_limiter.hpp"
+#include "promptsales/common/users.hpp"
 #include "promptsales/sales/portal.hpp"
 
 namespace promptsales::sales {
@@ -47,6 +49,8 @@ RateLimit rate_limit(const Config& c, std::string_view rate_key, std::string_vie
 }  // namespace
 
 struct Access::Parts {
+  std::unique_ptr<PgUsers> users;
+  std::unique_ptr<AsyncAuditWriter> audit;
   std::unique_ptr<auth::JwksProvider> jwks;
   std::unique_ptr<auth::TokenVerifier> verifier;
   std::unique_ptr<auth::Authenticator> authenticator;
@@ -60,14 +64,23 @@ bool is_loopback_listen(std::string_view listen) {
   return host == "localhost" || host == "[::1]" || host.rfind("127.", 0) == 0;
 }
 
-Access::Access(const Config& config, Portal& /*portal*/) : parts_(std::make_unique<Parts>()) {
+Access::Access(const Config& config, Portal& portal) : parts_(std::make_unique<Parts>()) {
   auto log = logging::get("auth");
+  auto& control = portal.databases().control();
+  parts_->audit = std::make_unique<AsyncAuditWriter>(control);
+  control_.audit_log = parts_->audit.get();
   if (config.boolean("auth_enabled")) {
     parts_->jwks = std::make_unique<auth::JwksProvider>(jwks_options(config));
     parts_->jwks->load();
     parts_->verifier = std::make_unique<auth::TokenVerifier>(verifier_options(config), *parts_->jwks);
+    // Roles and grants of the users table add to the token's permissions;
+    // reading them needs no data key.
+    parts_->users = std::make_unique<PgUsers>(control, nullptr);
+    auto grants = [users = parts_->users.get()](std::string_view subject) {
+      return users->granted_permissions(subject);
+    };
     parts_->authenticator =
-        std::make_unique<auth::Authenticator>(*parts_->verifier, auth::GrantLookup{}, authenticator_options(config));
+        std::make_unique<auth::Authenticator>(*parts_->verifier, grants, authenticator_options(config));
     control_.authenticator = parts_->authenticator.get();
     log->info("bearer tokens required: issuer {}, audience {}, {} signing keys from {}", config.str("auth_issuer"),
               config.str("auth_audience"), parts_->jwks->kids().size(), config.str("auth_jwks"));

@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
 
 #include "api_fixture.hpp"
 #include "dev_auth.hpp"
@@ -207,4 +208,49 @@ TEST_CASE("per-token and per-address rate limits answer 429 with Retry-After", "
     CHECK(refused >= 2);
     CHECK(server.get("/healthz").status == 200);  // probes are never limited
   }
+}
+
+TEST_CASE("writes, failed logins and refused permissions reach the audit log", "[auth][api][audit]") {
+  SeededInstallation inst(2, 5);
+  ServeProcess server(inst.env({}, {{"PROMPTSALES_HTTP_TRUST_FORWARDED_FOR", "true"}}));
+  const auto id = first_campaign_of(server, 1);
+  const auto alice = DevAuth::instance().token(1, {"campaigns:read", "campaigns:write"}, "test|alice");
+  // A hostile request whose path is not UTF-8 and whose forwarded address is
+  // not an address: it must be logged, and must not spoil the batch.
+  HttpRequest hostile;
+  hostile.target = "/api/v1/campaigns/%ff%fe";
+  hostile.headers = {{"Authorization", "Bearer x.y.z"}, {"X-Forwarded-For", "1.2.3.4, not-an-ip"}};
+  REQUIRE(http_request(server.port(), hostile).status == 401);
+  const auto reader = DevAuth::instance().token(1, {"campaigns:read"}, "test|reader");
+  REQUIRE(server.send_as(alice, "PUT", "/api/v1/campaigns/" + std::to_string(id), R"({"name":"Audited"})").status ==
+          200);
+  REQUIRE(server.send_as("forged.token.here", "GET", "/api/v1/campaigns").status == 401);
+  REQUIRE(server.send_as(reader, "DELETE", "/api/v1/campaigns/" + std::to_string(id)).status == 403);
+
+  // The server writes the log asynchronously, in batches.
+  pqxx::connection db(inst.control_url());
+  const auto count = [&](const std::string& actor, const std::string& action, const std::string& outcome) {
+    pqxx::work tx(db);
+    return tx.exec_params1("SELECT count(*) FROM audit_log WHERE actor = $1 AND action = $2 AND outcome = $3", actor,
+                           action, outcome)[0]
+        .as<int>();
+  };
+  const bool all_there = poll_until(
+      [&] {
+        return count("user:test|alice", "campaign.update", "success") == 1 &&
+               count("anonymous", "auth.login_failed", "denied") == 2 &&
+               count("user:test|reader", "auth.permission_denied", "denied") == 1;
+      },
+      std::chrono::seconds(5), std::chrono::milliseconds(50));
+  CHECK(all_there);
+  pqxx::work tx(db);
+  const auto row = tx.exec_params1(
+      "SELECT target, organization_id, client_ip::text FROM audit_log WHERE action = 'campaign.update'");
+  CHECK(row[0].as<std::string>() == "campaign:" + std::to_string(id));
+  CHECK(row[1].as<std::int64_t>() == 1);
+  CHECK_THAT(row[2].as<std::string>(), Catch::StartsWith("127.0.0.1"));
+  CHECK(tx.exec1("SELECT count(*) FROM audit_log WHERE target = 'GET <not UTF-8>' AND client_ip IS NULL")[0]
+            .as<int>() == 1);
+  // The token itself is never logged.
+  CHECK(tx.exec1("SELECT count(*) FROM audit_log WHERE details::text LIKE '%forged%'")[0].as<int>() == 0);
 }

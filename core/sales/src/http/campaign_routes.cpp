@@ -61,9 +61,15 @@ void register_campaign_routes(http::Router& router, Portal& portal, const Access
   // The original API's path, so its clients keep working.
   router.add(Method::get, "/campaigns", "campaigns_list_legacy", list);
 
+  // Every write is audited: who, which campaign, which organization.
+  const auto audited = [&access](const Request& req, const Principal& who, const char* action,
+                                 const ads::Campaign& c) {
+    audit(access, req, who, action, "campaign:" + std::to_string(c.id), c.organization_id);
+  };
   router.add(Method::post, "/api/v1/campaigns", "campaigns_create",
-             blocking_only(access, Permission::campaigns_write, [&campaigns](const Request& req, const Principal& who) {
+             blocking_only(access, Permission::campaigns_write, [&campaigns, audited](const Request& req, const Principal& who) {
                const auto c = campaigns.create(ads::draft_from_json(req.body), who.tenancy());
+               audited(req, who, "campaign.create", c);
                auto res = campaign_response(201, c);
                res.headers.emplace_back("Location", "/api/v1/campaigns/" + std::to_string(c.id));
                return res;
@@ -73,22 +79,28 @@ void register_campaign_routes(http::Router& router, Portal& portal, const Access
                return campaign_response(200, campaigns.get(id_of(req), who.tenancy()));
              }));
   router.add(Method::put, "/api/v1/campaigns/{id}", "campaigns_update",
-             blocking_only(access, Permission::campaigns_write, [&campaigns](const Request& req, const Principal& who) {
+             blocking_only(access, Permission::campaigns_write, [&campaigns, audited](const Request& req, const Principal& who) {
                const auto id = id_of(req);
-               return campaign_response(200, campaigns.update(id, ads::patch_from_json(req.body), who.tenancy()));
+               const auto c = campaigns.update(id, ads::patch_from_json(req.body), who.tenancy());
+               audited(req, who, "campaign.update", c);
+               return campaign_response(200, c);
              }));
   router.add(Method::del, "/api/v1/campaigns/{id}", "campaigns_delete",
-             blocking_only(access, Permission::campaigns_write, [&campaigns](const Request& req, const Principal& who) {
-               campaigns.remove(id_of(req), who.tenancy());
+             blocking_only(access, Permission::campaigns_write, [&campaigns, audited](const Request& req, const Principal& who) {
+               audited(req, who, "campaign.delete", campaigns.remove(id_of(req), who.tenancy()));
                return Response::no_content();
              }));
   router.add(Method::post, "/api/v1/campaigns/{id}/pause", "campaigns_pause",
-             blocking_only(access, Permission::campaigns_write, [&campaigns](const Request& req, const Principal& who) {
-               return campaign_response(200, campaigns.pause(id_of(req), who.tenancy()));
+             blocking_only(access, Permission::campaigns_write, [&campaigns, audited](const Request& req, const Principal& who) {
+               const auto c = campaigns.pause(id_of(req), who.tenancy());
+               audited(req, who, "campaign.pause", c);
+               return campaign_response(200, c);
              }));
   router.add(Method::post, "/api/v1/campaigns/{id}/resume", "campaigns_resume",
-             blocking_only(access, Permission::campaigns_write, [&campaigns](const Request& req, const Principal& who) {
-               return campaign_response(200, campaigns.resume(id_of(req), who.tenancy()));
+             blocking_only(access, Permission::campaigns_write, [&campaigns, audited](const Request& req, const Principal& who) {
+               const auto c = campaigns.resume(id_of(req), who.tenancy());
+               audited(req, who, "campaign.resume", c);
+               return campaign_response(200, c);
              }));
 }
 

@@ -1,6 +1,10 @@
 #include "promptsales/sales/route_guard.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include "promptsales/common/errors.hpp"
+#include "promptsales/common/utf8.hpp"
 
 namespace promptsales::sales {
 namespace {
@@ -71,14 +75,64 @@ std::optional<Response> limit(const AccessControl& access, const Request& req) {
   return std::nullopt;
 }
 
+// Audit fields come partly from the client (path, token subject, address).
+// One unstorable value would fail the writer's whole batch, so they are
+// checked here: the address must parse, text must be valid UTF-8 and short.
+
+std::optional<std::string> storable_ip(std::string_view text) {
+  const std::string s(text.substr(0, INET6_ADDRSTRLEN));
+  unsigned char buf[sizeof(in6_addr)];
+  if (inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1) return s;
+  return std::nullopt;
+}
+
+std::string storable_text(std::string_view text, std::size_t max_bytes) {
+  if (!utf8_length(text)) return "<not UTF-8>";
+  if (text.size() <= max_bytes) return std::string(text);
+  std::size_t cut = max_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // a code point's start
+  return std::string(text.substr(0, cut)) + "...";
+}
+
+/// A refused request in the audit log: failed logins (401) and missing
+/// permissions (403). Rate-limited requests are not recorded: a flood would
+/// only fill the writer's queue.
+void audit_refusal(const AccessControl& access, const Request& req, int status, std::string_view reason,
+                   const auth::Principal* who) {
+  if (!access.audit_log) return;
+  AuditEvent e;
+  e.actor = who ? "user:" + storable_text(who->subject, 250) : "anonymous";
+  e.action = status == 401 ? "auth.login_failed" : "auth.permission_denied";
+  e.target = std::string(http::to_string(req.method)) + " " + storable_text(req.path, 200);
+  if (who) e.organization_id = who->organization_id;
+  e.outcome = AuditOutcome::denied;
+  e.client_ip = storable_ip(client_address(req, access.trust_forwarded_for));
+  e.details = {{"reason", storable_text(reason, 200)}, {"requestId", req.request_id}};
+  access.audit_log->record(e);
+}
+
 std::optional<Response> refuse_without(const AccessControl& access, const Request& req, const auth::Principal& p,
                                        auth::Permission needed) {
   if (p.can(needed)) return std::nullopt;
   if (access.on_refused) access.on_refused(req, 403, auth::to_string(needed));
+  audit_refusal(access, req, 403, "missing permission " + std::string(auth::to_string(needed)), &p);
   return missing_permission(needed);
 }
 
 }  // namespace
+
+void audit(const AccessControl& access, const Request& req, const auth::Principal& who, std::string action,
+           std::string target, std::optional<std::int64_t> organization_id) {
+  if (!access.audit_log) return;
+  AuditEvent e;
+  e.actor = "user:" + storable_text(who.subject, 250);
+  e.action = std::move(action);
+  e.target = std::move(target);
+  e.organization_id = organization_id;
+  e.client_ip = storable_ip(client_address(req, access.trust_forwarded_for));
+  e.details = {{"requestId", req.request_id}};
+  access.audit_log->record(e);
+}
 
 std::string_view client_address(const Request& req, bool trust_forwarded_for) {
   if (trust_forwarded_for) {
@@ -118,9 +172,11 @@ http::Handler guarded(const AccessControl& access, auth::Permission needed, Guar
       principal = access.authenticator->authenticate(req.header("authorization").value_or(""));
     } catch (const auth::InvalidToken& e) {
       if (access.on_refused) access.on_refused(req, 401, e.what());
+      audit_refusal(access, req, 401, e.what(), nullptr);
       return unauthorized(e);
     } catch (const Forbidden& e) {
       if (access.on_refused) access.on_refused(req, 403, e.what());
+      audit_refusal(access, req, 403, e.what(), nullptr);
       return Response::error(403, e.code(), e.what());
     }
     if (auto refused = refuse_without(access, req, *principal, needed)) return *refused;

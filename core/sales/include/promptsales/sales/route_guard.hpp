@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 
+#include "promptsales/common/audit.hpp"
 #include "promptsales/common/auth/authenticator.hpp"
 #include "promptsales/common/auth/permissions.hpp"
 #include "promptsales/common/http/router.hpp"
@@ -24,10 +25,18 @@ struct AccessControl {
   RateLimiter* per_token = nullptr;    ///< may be null
   /// Client address from the last X-Forwarded-For entry (behind a load balancer).
   bool trust_forwarded_for = false;
-  /// Told about every refused request (401, 403, 429) with a short reason:
-  /// metrics and the audit log of failed logins.
+  /// Receives failed logins (401), refused permissions (403) and, through
+  /// audit(), the routes' writes. May be null. Must not block.
+  AuditSink* audit_log = nullptr;
+  /// Told about every refused request (401, 403, 429) with a short reason
+  /// (metrics). May be empty.
   std::function<void(const http::Request&, int status, std::string_view reason)> on_refused;
 };
+
+/// Records that `who` did `action` ("campaign.update") to `target`
+/// ("campaign:42") of `organization_id`, from the request's client address.
+void audit(const AccessControl& access, const http::Request& req, const auth::Principal& who, std::string action,
+           std::string target, std::optional<std::int64_t> organization_id);
 
 using GuardedFast = std::function<std::optional<http::Response>(const http::Request&, const auth::Principal&)>;
 using GuardedBlocking = std::function<http::Response(const http::Request&, const auth::Principal&)>;
