@@ -72,7 +72,7 @@ over 1..$ORGS) with a warm cache, without cache, and against two ceilings
 measured in the same run: pgbench on the same SELECT, and nginx serving the
 same response bytes; and the warm page with bearer-token auth on against the
 same page with auth off (interleaved runs). Prints a summary and writes
-results.json (plus raw logs) to the results folder. Takes about 6 minutes with
+results.json (plus raw logs) to the results folder. Takes about 5 minutes with
 the defaults; --only auth about 3 (less with --no-seed and the services
 already running).
 
