@@ -8,6 +8,17 @@
 #   4. nginx     the same 1000 response bodies as static files (HTTP ceiling)
 #   5. built-in  `promptsales benchmark` against the warm server (capacity plan),
 #                at full speed and at the requirement's 1,667 req/s
+#   6. auth      the warm page with bearer-token auth on vs the same page from
+#                a server started with --insecure-no-auth, interleaved
+#                (on, off, on, off, ...): the cost of authentication
+#
+# Auth is on in every server run except the "auth off" side of step 6: the
+# script makes a throwaway RSA key and JWKS in the results folder, signs one
+# platform token (the benchmark rotates over every organization), and sends
+# it as "Authorization: Bearer ..." from wrk, curl and `promptsales
+# benchmark`. The token only ever travels in a 0600 file (never on a command
+# line, where `ps` would show it). The rate limits stay on but are raised so
+# high that they never refuse: their cost is part of what is measured.
 #
 # Runs are ordered so that each pair that is compared runs back to back (warm
 # then nginx; uncached then pgbench): the machine is shared, and its load
@@ -46,7 +57,11 @@ PG_PORT="${PROMPTSALES_BENCH_PG_PORT:-55434}"
 REDIS_PORT="${PROMPTSALES_BENCH_REDIS_PORT:-56381}"
 SEED=1
 KEEP_SERVICES=0
-TIME_LIMIT=300        # hard stop for the whole script, seconds
+AUTH_ROUNDS=3         # auth on/off pairs in step 6
+AUTH_OFF_PORT=18482   # the --insecure-no-auth server of step 6
+AUTH_BAR=0.90         # auth on keeps at least this share of the throughput
+ONLY=all              # all | auth (step 6 alone)
+TIME_LIMIT=600        # hard stop for the whole script, seconds
 
 usage() {
   cat <<EOF
@@ -55,9 +70,11 @@ Usage: scripts/bench/campaign_page.sh [options]
 Benchmarks GET /api/v1/campaigns?organizationId={org}&limit=20 (org rotating
 over 1..$ORGS) with a warm cache, without cache, and against two ceilings
 measured in the same run: pgbench on the same SELECT, and nginx serving the
-same response bytes. Prints a summary and writes results.json (plus raw logs)
-to the results folder. Takes about 3 minutes with the defaults (less with
---no-seed and the services already running).
+same response bytes; and the warm page with bearer-token auth on against the
+same page with auth off (interleaved runs). Prints a summary and writes
+results.json (plus raw logs) to the results folder. Takes about 5 minutes with
+the defaults; --only auth about 3 (less with --no-seed and the services
+already running).
 
 Options:
   --out DIR            results folder (default /tmp/promptsales-bench-<timestamp>)
@@ -69,7 +86,12 @@ Options:
                        (default "$PG_CLIENTS")
   --pg-duration SEC    each pgbench run (default $PG_DURATION)
   --builtin-duration SEC  promptsales benchmark run (default $BUILTIN_DURATION)
+  --only all|auth      run every step (default), or only the auth on/off
+                       comparison (step 6, after seeding unless --no-seed)
+  --auth-rounds N      auth on/off pairs in step 6 (default $AUTH_ROUNDS)
   --server-port PORT   port for promptsales serve (default $SERVER_PORT)
+  --auth-off-port PORT port for the --insecure-no-auth server of step 6
+                       (default $AUTH_OFF_PORT)
   --nginx-port PORT    port for nginx (default $NGINX_PORT)
   --no-seed            reuse the data already loaded (default: seed
                        $ORGS x $PER_ORG campaigns with --replace, deterministic)
@@ -84,7 +106,8 @@ PROMPTSALES_BENCH_PG_PORT (default 55434) and PROMPTSALES_BENCH_REDIS_PORT
 instance (it reseeds its database). If they are already running they are
 reused and left running; otherwise they are stopped at the end. Any other
 PROMPTSALES_* variable in the environment is ignored, so the server runs with
-its defaults.
+its defaults, except: auth verifies tokens against a JWKS made in
+<results>/auth, and the rate limits are raised out of the way (1e9/s).
 
 Needs: wrk, pgbench, psql, nginx (nginx-light), curl, python3.
 Exit: 0 the run completed (bars met or not: see results.json "bars"),
@@ -113,6 +136,10 @@ while [ $# -gt 0 ]; do
     --pg-duration) [ $# -ge 2 ] && is_uint "$2" && [ "$2" -gt 0 ] || usage_error "--pg-duration needs seconds"; PG_DURATION="$2"; shift 2 ;;
     --builtin-duration) [ $# -ge 2 ] && is_uint "$2" && [ "$2" -gt 0 ] || usage_error "--builtin-duration needs seconds"; BUILTIN_DURATION="$2"; shift 2 ;;
     --server-port) [ $# -ge 2 ] && is_uint "$2" || usage_error "--server-port needs a port"; SERVER_PORT="$2"; shift 2 ;;
+    --auth-off-port) [ $# -ge 2 ] && is_uint "$2" || usage_error "--auth-off-port needs a port"; AUTH_OFF_PORT="$2"; shift 2 ;;
+    --auth-rounds) [ $# -ge 2 ] && is_uint "$2" && [ "$2" -ge 2 ] || usage_error "--auth-rounds needs a number >= 2"; AUTH_ROUNDS="$2"; shift 2 ;;
+    --only) [ $# -ge 2 ] || usage_error "--only needs a value (all or auth)"
+      case "$2" in all|auth) ONLY="$2" ;; *) usage_error "--only: '$2' is not all or auth" ;; esac; shift 2 ;;
     --nginx-port) [ $# -ge 2 ] && is_uint "$2" || usage_error "--nginx-port needs a port"; NGINX_PORT="$2"; shift 2 ;;
     --no-seed) SEED=0; shift ;;
     --keep-services) KEEP_SERVICES=1; shift ;;
@@ -129,8 +156,8 @@ done
   cmake --build /work/build-bench -j2 --target promptsales"
 [ -r "$LUA" ] || die "missing $LUA"
 NGINX_BIN="$(command -v nginx)"
-for port in "$SERVER_PORT" "$NGINX_PORT"; do
-  if ss -Hltn "sport = :$port" | grep -q .; then die "port $port is already in use on this machine (use --server-port/--nginx-port)"; fi
+for port in "$SERVER_PORT" "$NGINX_PORT" "$AUTH_OFF_PORT"; do
+  if ss -Hltn "sport = :$port" | grep -q .; then die "port $port is already in use on this machine (use --server-port/--nginx-port/--auth-off-port)"; fi
 done
 
 [ -n "$OUT" ] || OUT="/tmp/promptsales-bench-$(date +%Y%m%d-%H%M%S)"
@@ -144,6 +171,7 @@ mkdir -p "$PAGES" "$NGINX_DIR"
 
 # ---------------------------------------------------------------- cleanup --
 SERVER_PID=""
+AUTH_OFF_PID=""
 NGINX_PID=""
 SAMPLER_PID=""
 WATCHDOG_PID=""
@@ -189,6 +217,7 @@ cleanup() {
   stop_pid "$CHILD_PID" 5
   stop_pid "$SAMPLER_PID" 2
   stop_pid "$SERVER_PID" 30
+  stop_pid "$AUTH_OFF_PID" 30
   stop_pid "$NGINX_PID" 10
   if [ "$STARTED_SERVICES" = 1 ] && [ "$KEEP_SERVICES" = 0 ]; then
     services stop >/dev/null 2>&1 || log "could not stop the benchmark services ($SERVICES_DIR)"
@@ -265,13 +294,41 @@ wait_ready() {
   done
 }
 
+# start_serve NAME PORT [serve options]: sets STARTED_PID.
+start_serve() {
+  local name="$1" port="$2"; shift 2
+  "$BIN" serve --listen "127.0.0.1:$port" "$@" >"$OUT/serve-$name.log" 2>&1 &
+  STARTED_PID=$!
+  wait_ready "http://127.0.0.1:$port/readyz" "$STARTED_PID" \
+    || { tail -20 "$OUT/serve-$name.log" >&2; die "serve ($name) did not become ready"; }
+  log "serve ($name) ready on :$port, pid $STARTED_PID"
+}
+
 start_server() {
   local name="$1"; shift
-  "$BIN" serve --listen "127.0.0.1:$SERVER_PORT" "$@" >"$OUT/serve-$name.log" 2>&1 &
-  SERVER_PID=$!
-  wait_ready "http://127.0.0.1:$SERVER_PORT/readyz" "$SERVER_PID" \
-    || { tail -20 "$OUT/serve-$name.log" >&2; die "serve ($name) did not become ready"; }
-  log "serve ($name) ready, pid $SERVER_PID"
+  start_serve "$name" "$SERVER_PORT" "$@"
+  SERVER_PID="$STARTED_PID"
+}
+
+# warm_pages BASE_URL NAME [curl options]: one request per organization, so
+# every page is in the in-process cache; bodies go to $PAGES when NAME is
+# "warm" (nginx serves them). Fails on any non-200 answer.
+warm_pages() {
+  local base="$1" name="$2"; shift 2
+  local dest="/dev/null"
+  [ "$name" = warm ] && dest="$PAGES/#1.json"
+  run_child timeout 180 curl -sS --max-time 10 -w '%{http_code}\n' -o "$dest" "$@" \
+    "$base${API_PREFIX}[1-$ORGS]$API_SUFFIX" >"$OUT/$name-codes.txt" || die "warm-up requests ($name) failed"
+  if grep -qv '^200$' "$OUT/$name-codes.txt"; then
+    die "warm-up ($name) got non-200 answers: $(sort "$OUT/$name-codes.txt" | uniq -c | tr '\n' ' ')"
+  fi
+}
+
+# expect_status CODE URL [curl options]: one request must answer CODE.
+expect_status() {
+  local want="$1" url="$2" got; shift 2
+  got="$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' "$@" "$url")" || die "request to $url failed"
+  [ "$got" = "$want" ] || die "$url answered $got, expected $want"
 }
 
 stop_server() {
@@ -329,11 +386,13 @@ json.dump({"wall_seconds": round(wall, 2),
 PY
 }
 
-# run_wrk NAME PREFIX SUFFIX BASE_URL SUT_PID DB_PID: an untimed warm-up, then
-# the measured run. Writes $OUT/wrk-NAME.{txt,json} and $OUT/NAME-extra.json.
+# run_wrk NAME PREFIX SUFFIX BASE_URL SUT_PID DB_PID [HEADER_FILE]: an untimed
+# warm-up, then the measured run, sending the headers of HEADER_FILE (the
+# bearer token) if given. Writes $OUT/wrk-NAME.{txt,json} and
+# $OUT/NAME-extra.json.
 run_wrk() {
-  local name="$1" prefix="$2" suffix="$3" base="$4" sut="$5" db="$6"
-  export BENCH_PREFIX="$prefix" BENCH_SUFFIX="$suffix" BENCH_COUNT="$ORGS"
+  local name="$1" prefix="$2" suffix="$3" base="$4" sut="$5" db="$6" headers="${7:-}"
+  export BENCH_PREFIX="$prefix" BENCH_SUFFIX="$suffix" BENCH_COUNT="$ORGS" BENCH_HEADER_FILE="$headers"
   BENCH_JSON="" run_child timeout $((WARMUP + 15)) wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -s "$LUA" "$base" >/dev/null
   rm -f "$OUT/$name-client.time"
   measure_begin "$name" "$sut" "$db"
@@ -358,6 +417,35 @@ fi
 eval "$(services env)"
 export PROMPTSALES_DATABASE_URL PROMPTSALES_REDIS_URL
 export PROMPTSALES_LOG_FORMAT=json PROMPTSALES_LOG_LEVEL=info
+# Rate limits stay on (their cost is part of every measurement) but can
+# never refuse: one token and one address send every request here.
+for scope in IP TOKEN; do
+  export "PROMPTSALES_RATE_LIMIT_${scope}_PER_SECOND=1000000000" "PROMPTSALES_RATE_LIMIT_${scope}_BURST=1000000000"
+done
+
+# A throwaway signing key and JWKS, and one platform token (the benchmark
+# rotates over every organization; an organization's token would be refused
+# for the others). The token goes straight into a 0600 header file that
+# curl (-H @file), wrk (rotate.lua) and `promptsales benchmark`
+# (--header-file) read: it never appears on a command line.
+AUTH_DIR="$OUT/auth"
+rm -rf "$AUTH_DIR"
+mkdir -m 700 "$AUTH_DIR"
+AUTH_HEADER_FILE="$AUTH_DIR/authorization.header"
+"$BIN" auth keygen --dir "$AUTH_DIR" >"$OUT/auth-keygen.log" 2>&1 || { cat "$OUT/auth-keygen.log" >&2; die "auth keygen failed"; }
+(
+  umask 077
+  "$BIN" auth token --dev --key "$AUTH_DIR/signing-key.pem" --permissions platform:admin,campaigns:read \
+    --subject "bench|campaign_page" --ttl 86400 >"$AUTH_DIR/token" 2>"$OUT/auth-token.log"
+) || { cat "$OUT/auth-token.log" >&2; die "auth token failed"; }
+read -r BENCH_TOKEN <"$AUTH_DIR/token" || die "auth token printed nothing"
+(umask 077; printf 'Authorization: Bearer %s\n' "$BENCH_TOKEN" >"$AUTH_HEADER_FILE")  # printf: a builtin, no argv
+AUTH_HEADER_LINE="Authorization: Bearer $BENCH_TOKEN"
+AUTH_HEADER_BYTES=${#AUTH_HEADER_LINE}
+unset AUTH_HEADER_LINE
+unset BENCH_TOKEN
+rm -f "$AUTH_DIR/token"
+export PROMPTSALES_AUTH_JWKS="$AUTH_DIR/jwks.json"
 CONTROL_DB="${PROMPTSALES_DATABASE_URL##*/}"
 CONTROL_DB="${CONTROL_DB%%\?*}"
 PG_MAIN="$(postmaster_pid)"
@@ -390,15 +478,19 @@ API="http://127.0.0.1:$SERVER_PORT"
 API_PREFIX="/api/v1/campaigns?organizationId="
 API_SUFFIX="&limit=20"
 
+AUTH_OFF_API="http://127.0.0.1:$AUTH_OFF_PORT"
+# curl options that send the token (curl reads the header from the file).
+AUTH_CURL=(-H "@$AUTH_HEADER_FILE")
+
 # ------------------------------------------------- 1. warm server, and ... --
+step_warm_nginx_builtin() {
 start_server warm
+# Auth must really be on: no token is refused, the token is accepted.
+expect_status 401 "$API${API_PREFIX}1$API_SUFFIX"
+expect_status 200 "$API${API_PREFIX}1$API_SUFFIX" "${AUTH_CURL[@]}"
 log "warming: one request per organization (and saving the bodies for nginx)"
-run_child timeout 180 curl -sS --max-time 10 -w '%{http_code}\n' -o "$PAGES/#1.json" \
-  "$API${API_PREFIX}[1-$ORGS]$API_SUFFIX" >"$OUT/warm-codes.txt" || die "warm-up requests failed"
-if grep -qv '^200$' "$OUT/warm-codes.txt"; then
-  die "warm-up got non-200 answers: $(sort "$OUT/warm-codes.txt" | uniq -c | tr '\n' ' ')"
-fi
-curl -sS -D "$OUT/sample-headers-server.txt" -o /dev/null "$API${API_PREFIX}1$API_SUFFIX"
+warm_pages "$API" warm "${AUTH_CURL[@]}"
+curl -sS -D "$OUT/sample-headers-server.txt" -o /dev/null "${AUTH_CURL[@]}" "$API${API_PREFIX}1$API_SUFFIX"
 
 # ------------------------------------------------ 4. ... nginx right after --
 # Started now so that the two HTTP runs are back to back (similar machine load).
@@ -442,7 +534,7 @@ curl -sS -D "$OUT/sample-headers-nginx.txt" -o "$OUT/nginx-page-1.json" "http://
 cmp -s "$OUT/nginx-page-1.json" "$PAGES/1.json" || die "nginx does not serve the saved bytes"
 
 curl -sS -o "$OUT/metrics-warm-before.txt" "$API/metrics" || true
-run_wrk warm "$API_PREFIX" "$API_SUFFIX" "$API" "$SERVER_PID" "$PG_MAIN"
+run_wrk warm "$API_PREFIX" "$API_SUFFIX" "$API" "$SERVER_PID" "$PG_MAIN" "$AUTH_HEADER_FILE"
 curl -sS -o "$OUT/metrics-warm-after.txt" "$API/metrics" || true
 run_wrk nginx "/pages/" ".json" "http://127.0.0.1:$NGINX_PORT" "$NGINX_PID" ""
 
@@ -450,7 +542,7 @@ run_wrk nginx "/pages/" ".json" "http://127.0.0.1:$NGINX_PORT" "$NGINX_PID" ""
 log "promptsales benchmark for ${BUILTIN_DURATION}s against the warm server"
 set +e
 run_child timeout $((BUILTIN_DURATION + 30)) "$BIN" -o json benchmark \
-  --url "$API/api/v1/campaigns?organizationId={org}&limit=20" --organizations "$ORGS" \
+  --url "$API/api/v1/campaigns?organizationId={org}&limit=20" --organizations "$ORGS" --header-file "$AUTH_HEADER_FILE" \
   --connections "$CONNECTIONS" --threads 1 --duration "${BUILTIN_DURATION}s" --warmup 2s --quiet \
   >"$OUT/builtin-benchmark.json" 2>"$OUT/builtin-benchmark.log"
 BUILTIN_RC=$?
@@ -467,7 +559,7 @@ esac
 log "promptsales benchmark at a fixed ${TARGET_RATE} req/s for ${RATE_DURATION}s, server then nginx"
 set +e
 run_child timeout $((RATE_DURATION + 30)) "$BIN" -o json benchmark \
-  --url "$API/api/v1/campaigns?organizationId={org}&limit=20" --organizations "$ORGS" \
+  --url "$API/api/v1/campaigns?organizationId={org}&limit=20" --organizations "$ORGS" --header-file "$AUTH_HEADER_FILE" \
   --connections "$CONNECTIONS" --threads 1 --duration "${RATE_DURATION}s" --warmup 1s --rate "$TARGET_RATE" --quiet \
   >"$OUT/builtin-benchmark-rate.json" 2>"$OUT/builtin-benchmark-rate.log"
 run_child timeout $((RATE_DURATION + 30)) "$BIN" -o json benchmark \
@@ -478,10 +570,40 @@ set -e
 stop_pid "$NGINX_PID" 10
 NGINX_PID=""
 stop_server
+}
+
+# ------------------------------------------- 6. auth on vs auth off, warm --
+# Two servers run side by side, both warm: the usual one (auth on) and one
+# started with --insecure-no-auth, which clients call without a token, as
+# before authentication existed. wrk alternates between them with the same
+# settings (on, off, on, off, ...), so that the machine's drifting load hits
+# both sides alike; the one that is not measured is idle.
+step_auth() {
+  start_server auth-on
+  local on_pid="$SERVER_PID"
+  start_serve auth-off "$AUTH_OFF_PORT" --insecure-no-auth
+  AUTH_OFF_PID="$STARTED_PID"
+  expect_status 401 "$API${API_PREFIX}1$API_SUFFIX"
+  expect_status 200 "$API${API_PREFIX}1$API_SUFFIX" "${AUTH_CURL[@]}"
+  expect_status 200 "$AUTH_OFF_API${API_PREFIX}1$API_SUFFIX"
+  log "warming both servers: one request per organization each"
+  warm_pages "$API" auth-on "${AUTH_CURL[@]}"
+  warm_pages "$AUTH_OFF_API" auth-off
+  local r
+  for r in $(seq 1 "$AUTH_ROUNDS"); do
+    run_wrk "auth-on-$r" "$API_PREFIX" "$API_SUFFIX" "$API" "$on_pid" "$PG_MAIN" "$AUTH_HEADER_FILE"
+    run_wrk "auth-off-$r" "$API_PREFIX" "$API_SUFFIX" "$AUTH_OFF_API" "$AUTH_OFF_PID" "$PG_MAIN"
+  done
+  curl -sS -o "$OUT/metrics-auth-on-after.txt" "$API/metrics" || true
+  stop_pid "$AUTH_OFF_PID" 30
+  AUTH_OFF_PID=""
+  stop_server
+}
 
 # ----------------------------------------------------------- 2. uncached --
+step_uncached_pgbench() {
 start_server uncached --no-cache
-run_wrk uncached "$API_PREFIX" "$API_SUFFIX" "$API" "$SERVER_PID" "$PG_MAIN"
+run_wrk uncached "$API_PREFIX" "$API_SUFFIX" "$API" "$SERVER_PID" "$PG_MAIN" "$AUTH_HEADER_FILE"
 curl -sS -o "$OUT/metrics-uncached-after.txt" "$API/metrics" || true
 stop_server
 
@@ -504,6 +626,16 @@ for clients in $PG_CLIENTS; do
   measure_end
   log "pgbench -c $clients: $(grep -E '^tps' "$OUT/pgbench-c$clients.txt" | head -1)"
 done
+}
+
+# ------------------------------------------------------------------ run --
+if [ "$ONLY" = all ]; then
+  step_warm_nginx_builtin
+  step_auth
+  step_uncached_pgbench
+else
+  step_auth
+fi
 
 # ------------------------------------------------------------- results --
 versions_json() {
@@ -599,21 +731,6 @@ def pgbench_runs():
         runs.append(r)
     return runs
 
-warm, nginx, uncached = wrk_run("warm"), wrk_run("nginx", has_rss=False), wrk_run("uncached")
-pg = pgbench_runs()
-best = max((r for r in pg if r["tps"]), key=lambda r: r["tps"], default=None)
-def load_builtin(name):
-    try:
-        return load(name)
-    except Exception as exc:  # a failed run leaves an empty or partial file
-        return {"error": "no JSON from promptsales benchmark (%s): %s" % (name, exc)}
-builtin = load_builtin("builtin-benchmark.json")
-builtin_rate = load_builtin("builtin-benchmark-rate.json")
-builtin_rate_nginx = load_builtin("builtin-benchmark-rate-nginx.json")
-
-pages = [os.path.getsize(os.path.join(out, "pages", f)) for f in os.listdir(os.path.join(out, "pages"))]
-counts = open(os.path.join(out, "campaign-count.txt")).read().strip().split("|")
-
 def total_us(r):
     u = r["cpu_us_per_op"]
     return sum(v or 0 for v in (u["sut"], u["postgres"], u["client"]))
@@ -621,34 +738,95 @@ def total_us(r):
 def ratio(a, b, digits=3):
     return round(a / b, digits) if a is not None and b else None
 
-ratios = {
-    "warm_vs_nginx": ratio(warm["req_per_s"], nginx["req_per_s"]),
-    "uncached_vs_pgbench": ratio(uncached["req_per_s"], best["tps"] if best else None),
-    "warm_vs_uncached": ratio(warm["req_per_s"], uncached["req_per_s"], 2),
-    # The same comparisons by CPU time per operation (server + PostgreSQL +
-    # load generator), i.e. the throughput ratio if both sides got the same
-    # CPU: robust to how much CPU other people's work left each run.
-    "cpu_normalized_warm_vs_nginx": ratio(total_us(nginx), total_us(warm)),
-    "cpu_normalized_uncached_vs_pgbench": ratio(total_us(best), total_us(uncached)) if best else None,
-    "server_cpu_us_per_request_warm_vs_nginx": ratio(warm["cpu_us_per_op"]["sut"], nginx["cpu_us_per_op"]["sut"], 2),
-}
-REQ_RPS = 100000 / 60
-bars = {
-    "warm_at_least_50pct_of_nginx": ratios["warm_vs_nginx"] is not None and ratios["warm_vs_nginx"] >= 0.5,
-    "warm_p99_below_10ms": warm["latency_ms"]["p99"] < 10,
-    "warm_rss_below_100MiB": warm["rss_peak_mib"] < 100,
-    "uncached_at_least_60pct_of_pgbench": ratios["uncached_vs_pgbench"] is not None and ratios["uncached_vs_pgbench"] >= 0.6,
-    "zero_non_2xx_in_server_runs": warm["non_2xx"] == 0 and uncached["non_2xx"] == 0,
-}
-requirement = {
-    "target_req_per_s": round(REQ_RPS, 1),
-    "target_p95_ms": 2500,
-    "warm_meets": warm["req_per_s"] >= REQ_RPS and warm["latency_ms"]["p95"] < 2500,
-    "uncached_meets": uncached["req_per_s"] >= REQ_RPS and uncached["latency_ms"]["p95"] < 2500,
-    "nestjs_estimate_req_per_s": {"warm": 2500, "uncached": 1000},
-    "warm_vs_nestjs_estimate": round(warm["req_per_s"] / 2500, 1),
-    "uncached_vs_nestjs_estimate": round(uncached["req_per_s"] / 1000, 1),
-}
+counts = open(os.path.join(out, "campaign-count.txt")).read().strip().split("|")
+
+def median(xs):
+    xs = sorted(xs)
+    n = len(xs)
+    return (xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2) if n else None
+
+def auth_comparison():
+    """Step 6: interleaved runs of the warm page, auth on and auth off."""
+    on = [dict(wrk_run("auth-on-%d" % r), round=r) for r in range(1, $AUTH_ROUNDS + 1)]
+    off = [dict(wrk_run("auth-off-%d" % r), round=r) for r in range(1, $AUTH_ROUNDS + 1)]
+    rps_on, rps_off = [r["req_per_s"] for r in on], [r["req_per_s"] for r in off]
+    sut_on = [r["cpu_us_per_op"]["sut"] for r in on]
+    sut_off = [r["cpu_us_per_op"]["sut"] for r in off]
+    total_on, total_off = [total_us(r) for r in on], [total_us(r) for r in off]
+    by_median = ratio(median(rps_on), median(rps_off))
+    return {
+        "rounds": $AUTH_ROUNDS,
+        "order": "on-1, off-1, on-2, off-2, ... (each: ${WARMUP}s untimed warm-up, then ${DURATION}s measured)",
+        "authorization_header_bytes": $AUTH_HEADER_BYTES,
+        "on": on, "off": off,
+        "median_req_per_s": {"on": median(rps_on), "off": median(rps_off)},
+        "sum_requests": {"on": sum(r["requests"] for r in on), "off": sum(r["requests"] for r in off)},
+        # The bar's figure: medians resist one run hit by a neighbour's burst.
+        "ratio_of_medians": by_median,
+        "ratio_of_sums": ratio(sum(r["requests"] for r in on) / sum(r["seconds"] for r in on),
+                               sum(r["requests"] for r in off) / sum(r["seconds"] for r in off)),
+        "per_round_ratios": [ratio(a, b) for a, b in zip(rps_on, rps_off)],
+        # Throughput ratio if both sides had the same CPU: server CPU per
+        # request, and server + load generator (wrk sends the token too).
+        "cpu_normalized_ratio_server": ratio(median(sut_off), median(sut_on)),
+        "cpu_normalized_ratio_server_and_client": ratio(median(total_off), median(total_on)),
+        "server_cpu_us_per_request_median": {"on": median(sut_on), "off": median(sut_off)},
+        "bar": $AUTH_BAR,
+        "bar_met": by_median is not None and by_median >= $AUTH_BAR,
+        "non_2xx": sum(r["non_2xx"] for r in on + off),
+    }
+
+FULL = "$ONLY" == "all"
+if FULL:
+    warm, nginx, uncached = wrk_run("warm"), wrk_run("nginx", has_rss=False), wrk_run("uncached")
+    pg = pgbench_runs()
+    best = max((r for r in pg if r["tps"]), key=lambda r: r["tps"], default=None)
+    def load_builtin(name):
+        try:
+            return load(name)
+        except Exception as exc:  # a failed run leaves an empty or partial file
+            return {"error": "no JSON from promptsales benchmark (%s): %s" % (name, exc)}
+    builtin = load_builtin("builtin-benchmark.json")
+    builtin_rate = load_builtin("builtin-benchmark-rate.json")
+    builtin_rate_nginx = load_builtin("builtin-benchmark-rate-nginx.json")
+
+    pages = [os.path.getsize(os.path.join(out, "pages", f)) for f in os.listdir(os.path.join(out, "pages"))]
+
+    ratios = {
+        "warm_vs_nginx": ratio(warm["req_per_s"], nginx["req_per_s"]),
+        "uncached_vs_pgbench": ratio(uncached["req_per_s"], best["tps"] if best else None),
+        "warm_vs_uncached": ratio(warm["req_per_s"], uncached["req_per_s"], 2),
+        # The same comparisons by CPU time per operation (server + PostgreSQL +
+        # load generator), i.e. the throughput ratio if both sides got the same
+        # CPU: robust to how much CPU other people's work left each run.
+        "cpu_normalized_warm_vs_nginx": ratio(total_us(nginx), total_us(warm)),
+        "cpu_normalized_uncached_vs_pgbench": ratio(total_us(best), total_us(uncached)) if best else None,
+        "server_cpu_us_per_request_warm_vs_nginx": ratio(warm["cpu_us_per_op"]["sut"], nginx["cpu_us_per_op"]["sut"], 2),
+    }
+    REQ_RPS = 100000 / 60
+    bars = {
+        "warm_at_least_50pct_of_nginx": ratios["warm_vs_nginx"] is not None and ratios["warm_vs_nginx"] >= 0.5,
+        "warm_p99_below_10ms": warm["latency_ms"]["p99"] < 10,
+        "warm_rss_below_100MiB": warm["rss_peak_mib"] < 100,
+        "uncached_at_least_60pct_of_pgbench": ratios["uncached_vs_pgbench"] is not None and ratios["uncached_vs_pgbench"] >= 0.6,
+        "zero_non_2xx_in_server_runs": warm["non_2xx"] == 0 and uncached["non_2xx"] == 0,
+    }
+    requirement = {
+        "target_req_per_s": round(REQ_RPS, 1),
+        "target_p95_ms": 2500,
+        "warm_meets": warm["req_per_s"] >= REQ_RPS and warm["latency_ms"]["p95"] < 2500,
+        "uncached_meets": uncached["req_per_s"] >= REQ_RPS and uncached["latency_ms"]["p95"] < 2500,
+        "nestjs_estimate_req_per_s": {"warm": 2500, "uncached": 1000},
+        "warm_vs_nestjs_estimate": round(warm["req_per_s"] / 2500, 1),
+        "uncached_vs_nestjs_estimate": round(uncached["req_per_s"] / 1000, 1),
+    }
+auth = auth_comparison()
+if FULL:
+    bars["auth_on_at_least_90pct_of_auth_off"] = auth["bar_met"]
+    bars["zero_non_2xx_in_server_runs"] = bars["zero_non_2xx_in_server_runs"] and auth["non_2xx"] == 0
+else:
+    bars = {"auth_on_at_least_90pct_of_auth_off": auth["bar_met"], "zero_non_2xx_in_server_runs": auth["non_2xx"] == 0}
+
 u = platform.uname()
 results = {
     "benchmark": "portal campaign page: GET /api/v1/campaigns?organizationId={org}&limit=20",
@@ -660,26 +838,33 @@ results = {
         "data": {"organizations": $ORGS, "campaigns_per_org": $PER_ORG,
                  "campaigns": int(counts[0]), "not_deleted": int(counts[1]),
                  "seeded_this_run": $([ "$SEED" = 1 ] && echo True || echo False)},
-        "order": "seed; warm server (one request per org, bodies saved); wrk warm; wrk nginx; promptsales benchmark (max rate, then fixed $TARGET_RATE req/s against the server and against nginx); wrk uncached; pgbench per client count",
+        "order": ("seed; warm server (one request per org, bodies saved); wrk warm; wrk nginx; promptsales benchmark (max rate, then fixed $TARGET_RATE req/s against the server and against nginx); auth on/off comparison; wrk uncached; pgbench per client count"
+                  if FULL else "seed; auth on/off comparison only (--only auth)"),
+        "auth": "every server run sends a platform token (Authorization: Bearer, RS256, key made for the run) to a server verifying it against the run's JWKS, except the auth-off side of the comparison: serve --insecure-no-auth, called without a token; rate limits per address and per token on in every run, raised to 1e9/s so that they never refuse",
+        "auth_comparison": "two warm servers side by side (auth on :$SERVER_PORT, --insecure-no-auth :$AUTH_OFF_PORT), each warmed with one request per organization; wrk alternates on, off, on, off ($AUTH_ROUNDS rounds) with identical settings; bar: ratio of the median req/s >= $AUTH_BAR",
         "wrk": "wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency --timeout 5s, rotating over $ORGS paths (scripts/bench/rotate.lua), after a ${WARMUP}s untimed warm-up",
         "cpu_split": "wrk uses one thread (at most one of the %d cores); the server under test, and PostgreSQL in the uncached run, get the rest; nothing is pinned, and other engineers' work shares the machine (see cores_used.other)" % os.cpu_count(),
-        "pgbench": "pgbench -n -M prepared -j 1 -T $PG_DURATION -c {$(echo $PG_CLIENTS | tr ' ' ',')} with the server's SELECT, \\\\set org random(1, $ORGS), LIMIT 20 OFFSET 0 as parameters, TimeZone UTC; the best TPS is the ceiling",
-        "nginx": "nginx worker_processes auto, access_log off, keepalive_requests 100000, sendfile, open_file_cache, serving the $ORGS bodies fetched from the server as static files",
-        "page_bytes": {"min": min(pages), "mean": round(sum(pages) / len(pages)), "max": max(pages)},
+        "pgbench": None if not FULL else "pgbench -n -M prepared -j 1 -T $PG_DURATION -c {$(echo $PG_CLIENTS | tr ' ' ',')} with the server's SELECT, \\\\set org random(1, $ORGS), LIMIT 20 OFFSET 0 as parameters, TimeZone UTC; the best TPS is the ceiling",
+        "nginx": None if not FULL else "nginx worker_processes auto, access_log off, keepalive_requests 100000, sendfile, open_file_cache, serving the $ORGS bodies fetched from the server as static files",
+        "page_bytes": {"min": min(pages), "mean": round(sum(pages) / len(pages)), "max": max(pages)} if FULL else None,
         "server": "promptsales serve with defaults (I/O threads = cores, 16 worker threads, DB pool 16, Redis tier on)",
         "cpu_accounting": "utime+stime from /proc of the server process, the PostgreSQL postmaster tree (incl. exited backends) and the nginx master tree; the load generator's from /usr/bin/time; 'other' = machine busy time (/proc/stat) minus those",
     },
-    "results": {"warm": warm, "nginx": nginx, "uncached": uncached,
-                "pgbench": {"runs": pg, "best_tps": best["tps"] if best else None,
-                            "best_clients": best["clients"] if best else None},
-                "builtin_benchmark": builtin,
-                "builtin_benchmark_at_target_rate": builtin_rate,
-                "builtin_benchmark_at_target_rate_nginx": builtin_rate_nginx},
-    "ratios": ratios,
+    "results": {"auth_comparison": auth},
+    "ratios": {"auth_on_vs_off_median": auth["ratio_of_medians"], "auth_on_vs_off_sum": auth["ratio_of_sums"]},
     "bars": bars,
     "all_bars_met": all(bars.values()),
-    "requirement": requirement,
 }
+if FULL:
+    results["results"].update({
+        "warm": warm, "nginx": nginx, "uncached": uncached,
+        "pgbench": {"runs": pg, "best_tps": best["tps"] if best else None,
+                    "best_clients": best["clients"] if best else None},
+        "builtin_benchmark": builtin,
+        "builtin_benchmark_at_target_rate": builtin_rate,
+        "builtin_benchmark_at_target_rate_nginx": builtin_rate_nginx})
+    results["ratios"].update(ratios)
+    results["requirement"] = requirement
 with open(os.path.join(out, "results.json"), "w") as f:
     json.dump(results, f, indent=1)
 
@@ -695,40 +880,55 @@ def row(label, rps, lat, non2xx, sockerr, rss, r):
     us = (u["sut"] or 0) + (u["postgres"] or 0)
     print("%-28s %9.0f %7s %7s %7s %7s %6s %7s %8.1f  %.2f/%.2f/%.2f/%.2f" % (label, rps, lat[0], lat[1], lat[2], non2xx, sockerr,
           rss, us, c["sut"] or 0, c["postgres"] or 0, c["client"] or 0, c["other"] or 0))
-for label, r in (("warm (in-process cache)", warm), ("nginx static (HTTP ceiling)", nginx), ("uncached (--no-cache)", uncached)):
-    l = r["latency_ms"]
-    row(label, r["req_per_s"], (ms(l["p50"]), ms(l["p90"]), ms(l["p99"])), r["non_2xx"], sum(r["socket_errors"].values()),
-        num(r["rss_peak_mib"], "%.1f"), r)
-for r in pg:
-    row("pgbench -c %d%s" % (r["clients"], " (DB ceiling)" if best and r is best else ""), r["tps"] or 0,
-        ("avg", ms(r["latency_avg_ms"] or 0), "-"), "-", r["failed"] if r["failed"] is not None else "-", "-", r)
-for label, b in (("promptsales benchmark, warm", builtin), ("  fixed %d req/s, warm" % $TARGET_RATE, builtin_rate),
-                 ("  fixed %d req/s, nginx" % $TARGET_RATE, builtin_rate_nginx)):
-    try:
-        br, bc = b["results"], b["capacity"]
-        # A rate-limited run measures latency, not capacity: no pod counts for it.
-        plan = ("; %.0f op/min; pods for 100k op/min: %s, for 10x: %s" % (
-                br["operations_per_minute"], bc["pods_for_target"], bc["pods_for_scale"])) if not bc["rate_limited"] else ""
-        print("%-28s %9.0f %7s %7s %7s %7d %6d   p95 %s ms%s" % (
-              label, br["requests_per_second"], ms(br["latency_ms"]["p50"]), ms(br["latency_ms"]["p90"]),
-              ms(br["latency_ms"]["p99"]), br["status"]["4xx"] + br["status"]["5xx"], br["errors"]["total"],
-              ms(br["latency_ms"]["p95"]), plan))
-    except (KeyError, TypeError):
-        print("%s: no result, see its .log" % label)
+if FULL:
+    for label, r in (("warm (in-process cache)", warm), ("nginx static (HTTP ceiling)", nginx), ("uncached (--no-cache)", uncached)):
+        l = r["latency_ms"]
+        row(label, r["req_per_s"], (ms(l["p50"]), ms(l["p90"]), ms(l["p99"])), r["non_2xx"], sum(r["socket_errors"].values()),
+            num(r["rss_peak_mib"], "%.1f"), r)
+    for r in pg:
+        row("pgbench -c %d%s" % (r["clients"], " (DB ceiling)" if best and r is best else ""), r["tps"] or 0,
+            ("avg", ms(r["latency_avg_ms"] or 0), "-"), "-", r["failed"] if r["failed"] is not None else "-", "-", r)
+    for label, b in (("promptsales benchmark, warm", builtin), ("  fixed %d req/s, warm" % $TARGET_RATE, builtin_rate),
+                     ("  fixed %d req/s, nginx" % $TARGET_RATE, builtin_rate_nginx)):
+        try:
+            br, bc = b["results"], b["capacity"]
+            # A rate-limited run measures latency, not capacity: no pod counts for it.
+            plan = ("; %.0f op/min; pods for 100k op/min: %s, for 10x: %s" % (
+                    br["operations_per_minute"], bc["pods_for_target"], bc["pods_for_scale"])) if not bc["rate_limited"] else ""
+            print("%-28s %9.0f %7s %7s %7s %7d %6d   p95 %s ms%s" % (
+                  label, br["requests_per_second"], ms(br["latency_ms"]["p50"]), ms(br["latency_ms"]["p90"]),
+                  ms(br["latency_ms"]["p99"]), br["status"]["4xx"] + br["status"]["5xx"], br["errors"]["total"],
+                  ms(br["latency_ms"]["p95"]), plan))
+        except (KeyError, TypeError):
+            print("%s: no result, see its .log" % label)
+for r_on, r_off in zip(auth["on"], auth["off"]):
+    for label, r in (("auth on, round %d" % r_on["round"], r_on), ("auth off, round %d" % r_off["round"], r_off)):
+        l = r["latency_ms"]
+        row(label, r["req_per_s"], (ms(l["p50"]), ms(l["p90"]), ms(l["p99"])), r["non_2xx"],
+            sum(r["socket_errors"].values()), num(r["rss_peak_mib"], "%.1f"), r)
 print("(us/op: CPU microseconds per request, server or nginx plus PostgreSQL; cores: average cores used by the")
 print(" server or nginx / PostgreSQL / the load generator / everything else on the machine)")
-print()
-print("warm / nginx req/s           %5.3f   bar >= 0.50      %s   (by CPU per request: %.3f)" % (
-      ratios["warm_vs_nginx"], yes(bars["warm_at_least_50pct_of_nginx"]), ratios["cpu_normalized_warm_vs_nginx"]))
-print("warm p99                     %5.2f ms bar < 10 ms     %s" % (warm["latency_ms"]["p99"], yes(bars["warm_p99_below_10ms"])))
-print("warm peak RSS                %5.1f MiB bar < 100 MiB  %s" % (warm["rss_peak_mib"], yes(bars["warm_rss_below_100MiB"])))
-print("uncached / pgbench best      %5s   bar >= 0.60      %s   (by CPU per request: %s)" % (
-      num(ratios["uncached_vs_pgbench"], "%.3f"), yes(bars["uncached_at_least_60pct_of_pgbench"]),
-      num(ratios["cpu_normalized_uncached_vs_pgbench"], "%.3f")))
-print("non-2xx warm / uncached      %d / %d   bar 0            %s" % (warm["non_2xx"], uncached["non_2xx"], yes(bars["zero_non_2xx_in_server_runs"])))
-print("requirement 1,667 req/s, p95 < 2.5 s: warm %s (%.1fx the NestJS estimate), uncached %s (%.1fx)" % (
-      yes(requirement["warm_meets"]), requirement["warm_vs_nestjs_estimate"],
-      yes(requirement["uncached_meets"]), requirement["uncached_vs_nestjs_estimate"]))
+if FULL:
+    print()
+    print("warm / nginx req/s           %5.3f   bar >= 0.50      %s   (by CPU per request: %.3f)" % (
+          ratios["warm_vs_nginx"], yes(bars["warm_at_least_50pct_of_nginx"]), ratios["cpu_normalized_warm_vs_nginx"]))
+    print("warm p99                     %5.2f ms bar < 10 ms     %s" % (warm["latency_ms"]["p99"], yes(bars["warm_p99_below_10ms"])))
+    print("warm peak RSS                %5.1f MiB bar < 100 MiB  %s" % (warm["rss_peak_mib"], yes(bars["warm_rss_below_100MiB"])))
+    print("uncached / pgbench best      %5s   bar >= 0.60      %s   (by CPU per request: %s)" % (
+          num(ratios["uncached_vs_pgbench"], "%.3f"), yes(bars["uncached_at_least_60pct_of_pgbench"]),
+          num(ratios["cpu_normalized_uncached_vs_pgbench"], "%.3f")))
+    print("non-2xx warm / uncached      %d / %d   bar 0            %s" % (warm["non_2xx"], uncached["non_2xx"], yes(bars["zero_non_2xx_in_server_runs"])))
+    print("requirement 1,667 req/s, p95 < 2.5 s: warm %s (%.1fx the NestJS estimate), uncached %s (%.1fx)" % (
+          yes(requirement["warm_meets"]), requirement["warm_vs_nestjs_estimate"],
+          yes(requirement["uncached_meets"]), requirement["uncached_vs_nestjs_estimate"]))
+else:
+    print()
+print("auth on / off req/s         %5s   bar >= %.2f      %s   (median of %d runs each: %s / %s req/s; ratio of sums %s;"
+      % (num(auth["ratio_of_medians"], "%.3f"), $AUTH_BAR, yes(auth["bar_met"]), auth["rounds"],
+         num(auth["median_req_per_s"]["on"]), num(auth["median_req_per_s"]["off"]), num(auth["ratio_of_sums"], "%.3f")))
+print("                                                          by server CPU per request: %s, incl. wrk: %s; per round: %s)"
+      % (num(auth["cpu_normalized_ratio_server"], "%.3f"), num(auth["cpu_normalized_ratio_server_and_client"], "%.3f"),
+         ", ".join(num(x, "%.3f") for x in auth["per_round_ratios"])))
 print()
 print("results: %s" % os.path.join(out, "results.json"))
 PY

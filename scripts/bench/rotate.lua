@@ -8,6 +8,10 @@
 --   BENCH_SUFFIX  e.g. "&limit=20"                          or ".json"
 --   BENCH_COUNT   number of distinct paths (default 1000)
 --   BENCH_JSON    file that done() writes (optional)
+--   BENCH_HEADER_FILE  file of extra request headers, one "Name: value" a
+--                 line (optional). This is how a bearer token reaches wrk:
+--                 a token is a secret and must not be on wrk's command
+--                 line, where `ps` shows it to every user.
 --
 -- The requests are formatted once in init(), so the per-request Lua cost is
 -- one table lookup, the same for every target. No response() callback: it
@@ -21,9 +25,40 @@ local count = tonumber(os.getenv("BENCH_COUNT") or "1000")
 local prepared = {}
 local next_index = 0
 
+-- Extra headers from BENCH_HEADER_FILE, or nil when there are none.
+local function extra_headers()
+  local path = os.getenv("BENCH_HEADER_FILE")
+  if path == nil or path == "" then
+    return nil
+  end
+  local f = assert(io.open(path, "r"))
+  local headers = {}
+  local n = 0
+  for line in f:lines() do
+    line = line:gsub("\r$", "")
+    if line ~= "" and line:sub(1, 1) ~= "#" then
+      local name, value = line:match("^([^:%s]+):%s*(.-)%s*$")
+      -- Never echo the line: it may hold a token.
+      assert(name and value ~= "", "BENCH_HEADER_FILE: a line is not \"Name: value\"")
+      headers[name] = value
+      n = n + 1
+    end
+  end
+  f:close()
+  assert(n > 0, "BENCH_HEADER_FILE: no header in the file")
+  return headers
+end
+
 function init(args)
+  local headers = extra_headers()
   for k = 1, count do
-    prepared[k] = wrk.format("GET", prefix .. k .. suffix)
+    local h = nil
+    if headers then
+      -- wrk.format adds Host to the table it is given: a copy per call.
+      h = {}
+      for name, value in pairs(headers) do h[name] = value end
+    end
+    prepared[k] = wrk.format("GET", prefix .. k .. suffix, h)
   end
 end
 
