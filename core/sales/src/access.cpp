@@ -103,4 +103,6 @@ Access::Access(const Config& config, Portal& portal) : parts_(std::make_unique<P
 
 Access::~Access() = default;
 
+AsyncAuditStats Access::audit_stats() const { return parts_->audit->stats(); }
+
 }  // namespace promptsales::sales

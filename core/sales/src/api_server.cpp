@@ -46,6 +46,7 @@ struct ApiServer::Impl {
     register_campaign_routes(router, portal, access.control());
     register_health_routes(router, portal, registry, {[this] { return server && server->draining(); }});
     register_runtime_metrics(registry, portal);
+    register_access_metrics(registry, access);
     server = std::make_unique<http::Server>(options, router, make_http_metrics(registry));
   }
 

@@ -10,6 +10,7 @@
 #include "promptsales/common/metrics/gauge.hpp"
 #include "promptsales/common/metrics/histogram.hpp"
 #include "promptsales/common/metrics/process_collector.hpp"
+#include "promptsales/sales/access.hpp"
 #include "promptsales/sales/portal.hpp"
 
 namespace promptsales::sales {
@@ -171,7 +172,41 @@ class RuntimeCollector final : public metrics::Collector {
   Portal& portal_;
 };
 
+// The audit writer's counters, copied at scrape time.
+class AuditCollector final : public metrics::Collector {
+ public:
+  explicit AuditCollector(const Access& access) : access_(access) {}
+  std::vector<metrics::FamilyDescriptor> describe() const override {
+    return {{"promptsales_audit_events_total", MetricType::counter}};
+  }
+  void collect(std::vector<metrics::MetricFamilySnapshot>& out) const override {
+    const auto s = access_.audit_stats();
+    out.push_back({"promptsales_audit_events_total",
+                   "Audit events of the API by fate: written, dropped (queue full) or failed (insert failed).",
+                   MetricType::counter,
+                   {sample({{"result", "written"}}, double(s.written)), sample({{"result", "dropped"}}, double(s.dropped)),
+                    sample({{"result", "failed"}}, double(s.failed))}});
+  }
+
+ private:
+  const Access& access_;
+};
+
 }  // namespace
+
+void register_access_metrics(metrics::Registry& registry, Access& access) {
+  auto& refusals = registry.counter("promptsales_auth_refusals_total",
+                                    "Requests refused before their handler: 401 (token), 403 (permission), 429 (rate).",
+                                    {"status"});
+  // Children made now, so the I/O threads never take the family's lock.
+  auto* unauthorized = &refusals.labels({"401"});
+  auto* forbidden = &refusals.labels({"403"});
+  auto* limited = &refusals.labels({"429"});
+  access.on_refused([unauthorized, forbidden, limited](const http::Request&, int status, std::string_view) {
+    (status == 401 ? unauthorized : status == 403 ? forbidden : limited)->inc();
+  });
+  registry.add(std::make_unique<AuditCollector>(access));
+}
 
 std::shared_ptr<http::ServerObserver> make_http_metrics(metrics::Registry& registry) {
   return std::make_shared<HttpMetrics>(registry);

@@ -84,6 +84,9 @@ TEST_CASE("every api route needs a valid bearer token but health and metrics do 
   CHECK(r.status == 401);
   CHECK_THAT(r.header("WWW-Authenticate").value_or(""), Catch::Contains(R"(error="invalid_request")"));
 
+  // Three refusals per route (no token, garbage, expired) and the Basic one.
+  CHECK(scrape_metric(server, "promptsales_auth_refusals_total", {{"status", "401"}}) ==
+        3 * every_route(id, 1).size() + 1);
   for (const std::string open : {"/healthz", "/readyz", "/metrics"}) {
     INFO(open);
     CHECK(server.get_as("", open).status == 200);
@@ -197,6 +200,7 @@ TEST_CASE("per-token and per-address rate limits answer 429 with Retry-After", "
     const auto retry = std::stoi(refused.header("Retry-After").value_or("0"));
     CHECK(retry >= 1);
     CHECK(server.get_as(b, "/api/v1/campaigns").status == 200);  // another token is unaffected
+    CHECK(scrape_metric(server, "promptsales_auth_refusals_total", {{"status", "429"}}) >= 2);
   }
   SECTION("per address, counted before the token is even checked") {
     ServeProcess server(inst.env({}, {{"PROMPTSALES_RATE_LIMIT_IP_PER_SECOND", "1"},
@@ -243,6 +247,8 @@ TEST_CASE("writes, failed logins and refused permissions reach the audit log", "
       },
       std::chrono::seconds(5), std::chrono::milliseconds(50));
   CHECK(all_there);
+  CHECK(scrape_metric(server, "promptsales_audit_events_total", {{"result", "written"}}) >= 4);
+  CHECK(scrape_metric(server, "promptsales_audit_events_total", {{"result", "failed"}}) == 0);
   pqxx::work tx(db);
   const auto row = tx.exec_params1(
       "SELECT target, organization_id, client_ip::text FROM audit_log WHERE action = 'campaign.update'");

@@ -25,6 +25,12 @@ class Access {
 
   const AccessControl& control() const noexcept { return control_; }
   bool enabled() const noexcept { return control_.authenticator != nullptr; }
+  /// Sets AccessControl::on_refused (metrics); call before serving.
+  void on_refused(std::function<void(const http::Request&, int status, std::string_view reason)> callback) {
+    control_.on_refused = std::move(callback);
+  }
+  /// The asynchronous audit writer's counters.
+  AsyncAuditStats audit_stats() const;
 
  private:
   struct Parts;

@@ -10,10 +10,15 @@
 
 namespace promptsales::sales {
 
+class Access;
 class Portal;
 
 /// Feeds the server's events into `registry`.
 std::shared_ptr<http::ServerObserver> make_http_metrics(metrics::Registry& registry);
+
+/// Refused requests by status (401, 403, 429) and the audit writer's
+/// counters (written, dropped, failed).
+void register_access_metrics(metrics::Registry& registry, Access& access);
 
 /// Cache, pool, build and process metrics, read at scrape time.
 void register_runtime_metrics(metrics::Registry& registry, Portal& portal);
