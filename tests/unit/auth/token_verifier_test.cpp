@@ -127,6 +127,16 @@ TEST_CASE("time, issuer, audience and subject claims are enforced", "[auth]") {
     c["nbf"] = now_s() + 600;
     CHECK_THAT(rejection(k, k.sign(c)), Catch::Contains("not valid yet"));
   }
+  SECTION("time claims that are not integers (found by the fuzzer: 1e137 overflowed the library's cast)") {
+    c["exp"] = 1e137;
+    CHECK_THAT(rejection(k, k.sign(c)), Catch::Contains("exp is not an integer"));
+    c["exp"] = now_s() + 600;
+    c["nbf"] = "yesterday";
+    CHECK_THAT(rejection(k, k.sign(c)), Catch::Contains("nbf is not an integer"));
+    c.erase("nbf");
+    c["iat"] = 1.5;
+    CHECK_THAT(rejection(k, k.sign(c)), Catch::Contains("iat is not an integer"));
+  }
   SECTION("no exp") {
     c.erase("exp");
     CHECK_THAT(rejection(k, k.sign(c)), Catch::Contains("exp"));

@@ -36,6 +36,23 @@ nlohmann::json jose_header(std::string_view token, std::size_t max_bytes) {
   return header;
 }
 
+/// The JWT library reads exp, nbf and iat as unsigned 64-bit integers
+/// before it checks the signature, and converting a huge floating-point
+/// value (1e137) to one is undefined behaviour: refuse anything but an
+/// integer first. (The fuzzer found this.)
+void check_time_claims(std::string_view payload_part) {
+  const auto text = base64url_decode(payload_part);
+  if (!text) reject("malformed token: payload is not base64url");
+  const auto payload = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (payload.is_discarded() || !payload.is_object()) reject("malformed token: payload is not a JSON object");
+  for (const char* name : {"exp", "nbf", "iat"}) {
+    const auto it = payload.find(name);
+    if (it != payload.end() && !it->is_number_integer()) {
+      reject(std::string("malformed token: ") + name + " is not an integer NumericDate");
+    }
+  }
+}
+
 std::int64_t organization_of(const nlohmann::json& claim) {
   std::int64_t id = 0;
   if (claim.is_number_integer()) {
@@ -88,6 +105,7 @@ Principal TokenVerifier::verify(std::string_view token) const {
   if (kid == header.end() || !kid->is_string() || kid->get_ref<const std::string&>().empty()) {
     reject("token header has no kid");
   }
+  check_time_claims(token.substr(token.find('.') + 1, token.rfind('.') - token.find('.') - 1));
   const auto pem = keys_.key(kid->get_ref<const std::string&>());
   if (!pem) reject("unknown signing key (kid)");
 
