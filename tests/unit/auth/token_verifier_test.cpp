@@ -136,6 +136,12 @@ TEST_CASE("time, issuer, audience and subject claims are enforced", "[auth]") {
     c.erase("nbf");
     c["iat"] = 1.5;
     CHECK_THAT(rejection(k, k.sign(c)), Catch::Contains("iat is not an integer"));
+    c["iat"] = now_s();
+    c["exp"] = 18446744073709551615ull;  // would be negative as a signed expiry
+    CHECK_THAT(rejection(k, k.sign(c)), Catch::Contains("exp is out of range"));
+    c["exp"] = now_s() + 600;
+    c["nbf"] = -5;
+    CHECK_THAT(rejection(k, k.sign(c)), Catch::Contains("nbf is out of range"));
   }
   SECTION("no exp") {
     c.erase("exp");

@@ -45,10 +45,14 @@ void check_time_claims(std::string_view payload_part) {
   if (!text) reject("malformed token: payload is not base64url");
   const auto payload = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
   if (payload.is_discarded() || !payload.is_object()) reject("malformed token: payload is not a JSON object");
+  // Up to the year 9999, so later arithmetic on them cannot overflow.
+  constexpr std::uint64_t kLatest = 253'402'300'799;
   for (const char* name : {"exp", "nbf", "iat"}) {
     const auto it = payload.find(name);
-    if (it != payload.end() && !it->is_number_integer()) {
-      reject(std::string("malformed token: ") + name + " is not an integer NumericDate");
+    if (it == payload.end()) continue;
+    if (!it->is_number_integer()) reject(std::string("malformed token: ") + name + " is not an integer NumericDate");
+    if (!it->is_number_unsigned() || it->get<std::uint64_t>() > kLatest) {
+      reject(std::string("malformed token: ") + name + " is out of range");
     }
   }
 }
