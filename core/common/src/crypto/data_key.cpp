@@ -8,6 +8,7 @@
 #include "promptsales/common/config.hpp"
 #include "promptsales/common/crypto/column_cipher.hpp"
 #include "promptsales/common/errors.hpp"
+#include "bytea.hpp"
 
 namespace promptsales::crypto {
 namespace {
@@ -17,17 +18,6 @@ int hex_value(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-std::string hex_of(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char b : bytes) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 0xF]);
-  }
-  return out;
 }
 
 // One key from a variable or a file; `value_key` from a config file is
@@ -88,7 +78,7 @@ DataKey DataKey::from_bytes(const std::array<std::uint8_t, 32>& bytes) {
   DataKey k;
   k.bytes_ = bytes;
   const std::string_view raw(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-  k.id_ = hex_of(hmac_sha256(raw, "promptsales key id").substr(0, 8));
+  k.id_ = to_hex(hmac_sha256(raw, "promptsales key id").substr(0, 8));
   return k;
 }
 
