@@ -65,6 +65,9 @@ const std::vector<ConfigKey> kKeys = {
      false},
     {"auth_cache_max_age_seconds", "PROMPTSALES_AUTH_CACHE_MAX_AGE_SECONDS", "60",
      "A verified token is re-checked (and its users-table grants re-read) at least this often.", false},
+    {"auth_cache_redis", "PROMPTSALES_AUTH_CACHE_REDIS", "true",
+     "Share verified tokens between pods through Redis (records signed with a key derived from data_key; "
+     "needs redis_url and a data key).", false},
     {"rate_limit_ip_per_second", "PROMPTSALES_RATE_LIMIT_IP_PER_SECOND", "1000",
      "Requests per second per client address on /api routes (0 = no limit).", false},
     {"rate_limit_ip_burst", "PROMPTSALES_RATE_LIMIT_IP_BURST", "2000", "Burst allowed above the per-address rate.",

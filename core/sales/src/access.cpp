@@ -4,6 +4,7 @@
 #include "promptsales/common/auth/authenticator.hpp"
 #include "promptsales/common/auth/jwks.hpp"
 #include "promptsales/common/auth/token_verifier.hpp"
+#include "promptsales/common/crypto/data_key.hpp"
 #include "promptsales/common/errors.hpp"
 #include "promptsales/common/logging.hpp"
 #include "promptsales/common/rate_limiter.hpp"
@@ -46,6 +47,21 @@ RateLimit rate_limit(const Config& c, std::string_view rate_key, std::string_vie
   return RateLimit{static_cast<double>(rate), static_cast<double>(burst)};
 }
 
+/// The Redis tier needs Redis and a data key (its records are signed with a
+/// key derived from it, so Redis cannot vouch for a token on its own).
+std::unique_ptr<RedisPrincipalStore> shared_token_cache(const Config& c, Portal& portal) {
+  auto log = logging::get("auth");
+  if (!c.boolean("auth_cache_redis")) return nullptr;
+  auto* redis = portal.page_cache().redis();
+  if (!redis) return nullptr;
+  const auto keyring = crypto::try_load_keyring(c);
+  if (!keyring) {
+    log->info("verified tokens are cached in this process only: the Redis tier needs a data key (data_key)");
+    return nullptr;
+  }
+  return std::make_unique<RedisPrincipalStore>(*redis, principal_mac_key(keyring->current().bytes()));
+}
+
 }  // namespace
 
 struct Access::Parts {
@@ -53,6 +69,7 @@ struct Access::Parts {
   std::unique_ptr<AsyncAuditWriter> audit;
   std::unique_ptr<auth::JwksProvider> jwks;
   std::unique_ptr<auth::TokenVerifier> verifier;
+  std::unique_ptr<RedisPrincipalStore> shared_tokens;
   std::unique_ptr<auth::Authenticator> authenticator;
   std::unique_ptr<RateLimiter> per_address;
   std::unique_ptr<RateLimiter> per_token;
@@ -79,8 +96,9 @@ Access::Access(const Config& config, Portal& portal) : parts_(std::make_unique<P
     auto grants = [users = parts_->users.get()](std::string_view subject) {
       return users->granted_permissions(subject);
     };
-    parts_->authenticator =
-        std::make_unique<auth::Authenticator>(*parts_->verifier, grants, authenticator_options(config));
+    parts_->shared_tokens = shared_token_cache(config, portal);
+    parts_->authenticator = std::make_unique<auth::Authenticator>(
+        *parts_->verifier, grants, authenticator_options(config), parts_->shared_tokens.get());
     control_.authenticator = parts_->authenticator.get();
     log->info("bearer tokens required: issuer {}, audience {}, {} signing keys from {}", config.str("auth_issuer"),
               config.str("auth_audience"), parts_->jwks->kids().size(), config.str("auth_jwks"));
@@ -104,5 +122,10 @@ Access::Access(const Config& config, Portal& portal) : parts_(std::make_unique<P
 Access::~Access() = default;
 
 AsyncAuditStats Access::audit_stats() const { return parts_->audit->stats(); }
+
+std::optional<PrincipalStoreStats> Access::shared_token_cache_stats() const {
+  if (!parts_->shared_tokens) return std::nullopt;
+  return parts_->shared_tokens->stats();
+}
 
 }  // namespace promptsales::sales

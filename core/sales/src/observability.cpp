@@ -172,12 +172,13 @@ class RuntimeCollector final : public metrics::Collector {
   Portal& portal_;
 };
 
-// The audit writer's counters, copied at scrape time.
+// The audit writer's and the shared token cache's counters, copied at scrape time.
 class AuditCollector final : public metrics::Collector {
  public:
   explicit AuditCollector(const Access& access) : access_(access) {}
   std::vector<metrics::FamilyDescriptor> describe() const override {
-    return {{"promptsales_audit_events_total", MetricType::counter}};
+    return {{"promptsales_audit_events_total", MetricType::counter},
+            {"promptsales_auth_shared_cache_total", MetricType::counter}};
   }
   void collect(std::vector<metrics::MetricFamilySnapshot>& out) const override {
     const auto s = access_.audit_stats();
@@ -186,6 +187,14 @@ class AuditCollector final : public metrics::Collector {
                    MetricType::counter,
                    {sample({{"result", "written"}}, double(s.written)), sample({{"result", "dropped"}}, double(s.dropped)),
                     sample({{"result", "failed"}}, double(s.failed))}});
+    if (const auto t = access_.shared_token_cache_stats()) {
+      out.push_back({"promptsales_auth_shared_cache_total",
+                     "Lookups of verified tokens in Redis: hit, miss, rejected (malformed or failing its MAC), error.",
+                     MetricType::counter,
+                     {sample({{"result", "hit"}}, double(t->hits)), sample({{"result", "miss"}}, double(t->misses)),
+                      sample({{"result", "rejected"}}, double(t->rejected)),
+                      sample({{"result", "error"}}, double(t->errors))}});
+    }
   }
 
  private:

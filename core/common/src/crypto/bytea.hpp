@@ -7,18 +7,11 @@
 
 #include <pqxx/pqxx>
 
+#include "promptsales/common/hash.hpp"
+
 namespace promptsales::crypto {
 
-inline std::string to_hex(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char b : bytes) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 0xF]);
-  }
-  return out;
-}
+inline std::string to_hex(std::string_view bytes) { return hex_encode(bytes); }
 
 inline std::optional<std::string> optional_hex(const std::optional<std::string>& bytes) {
   if (!bytes) return std::nullopt;

@@ -6,6 +6,9 @@
 
 namespace promptsales {
 
+/// `bytes` as lowercase hex, two characters per byte.
+std::string hex_encode(std::string_view bytes);
+
 /// SHA-256 of `data`, 64 lowercase hex characters.
 std::string sha256_hex(std::string_view data);
 

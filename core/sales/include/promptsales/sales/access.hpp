@@ -1,11 +1,14 @@
 #pragma once
 /// Builds the server's AccessControl from the configuration: the JWKS, the
-/// token verifier, the verified-token cache and the rate limiters.
+/// token verifier, the verified-token cache (in the process and, with Redis
+/// and a data key, shared by every pod) and the rate limiters.
 
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include "promptsales/common/config.hpp"
+#include "promptsales/sales/redis_principal_store.hpp"
 #include "promptsales/sales/route_guard.hpp"
 
 namespace promptsales::sales {
@@ -31,6 +34,8 @@ class Access {
   }
   /// The asynchronous audit writer's counters.
   AsyncAuditStats audit_stats() const;
+  /// The Redis tier of the verified-token cache, when it is on.
+  std::optional<PrincipalStoreStats> shared_token_cache_stats() const;
 
  private:
   struct Parts;
