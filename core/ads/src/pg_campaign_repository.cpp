@@ -1,5 +1,7 @@
 #include "promptsales/ads/pg_campaign_repository.hpp"
 
+#include "promptsales/common/db/text_array.hpp"
+
 #include <pqxx/pqxx>
 
 #include "promptsales/common/db/errors.hpp"
@@ -56,7 +58,7 @@ Campaign from_row(const pqxx::row& r) {
   c.deleted = r[6].c_str()[0] == 't';
   c.budget = r[7].c_str();
   c.currency = r[8].c_str();
-  c.channels = parse_text_array(r[9].c_str());
+  c.channels = db::parse_text_array(r[9].c_str());
   c.starts_at = optional_timestamp(r[10]);
   c.ends_at = optional_timestamp(r[11]);
   c.checksum = r[12].c_str();
@@ -88,7 +90,7 @@ Campaign PgCampaignRepository::insert(const Campaign& c) {
   try {
     pqxx::work tx(*lease);
     const auto r = tx.exec_prepared(kInsert, c.organization_id, c.name, c.description, std::string(to_string(c.status)),
-                                    c.enabled, c.budget, c.currency, to_text_array(c.channels), c.starts_at,
+                                    c.enabled, c.budget, c.currency, db::to_text_array(c.channels), c.starts_at,
                                     c.ends_at, c.checksum);
     tx.commit();
     return from_row(r[0]);
@@ -147,7 +149,7 @@ std::optional<Campaign> PgCampaignRepository::modify(std::int64_t id, const std:
     Campaign c = from_row(r[0]);
     mutate(c);
     const auto u = tx.exec_prepared(kUpdate, id, c.name, c.description, std::string(to_string(c.status)), c.enabled,
-                                    c.deleted, c.budget, c.currency, to_text_array(c.channels), c.starts_at,
+                                    c.deleted, c.budget, c.currency, db::to_text_array(c.channels), c.starts_at,
                                     c.ends_at, c.checksum);
     tx.commit();
     return from_row(u[0]);
@@ -157,44 +159,6 @@ std::optional<Campaign> PgCampaignRepository::modify(std::int64_t id, const std:
   } catch (...) {
     db::rethrow_translated();
   }
-}
-
-std::vector<std::string> parse_text_array(std::string_view s) {
-  std::vector<std::string> out;
-  if (s.size() < 2 || s.front() != '{' || s.back() != '}') return out;
-  s = s.substr(1, s.size() - 2);
-  std::size_t i = 0;
-  while (i < s.size()) {
-    std::string item;
-    if (s[i] == '"') {
-      ++i;
-      while (i < s.size() && s[i] != '"') {
-        if (s[i] == '\\' && i + 1 < s.size()) ++i;
-        item.push_back(s[i++]);
-      }
-      ++i;  // closing quote
-    } else {
-      while (i < s.size() && s[i] != ',') item.push_back(s[i++]);
-    }
-    out.push_back(std::move(item));
-    if (i < s.size() && s[i] == ',') ++i;
-  }
-  return out;
-}
-
-std::string to_text_array(const std::vector<std::string>& values) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i) out.push_back(',');
-    out.push_back('"');
-    for (char c : values[i]) {
-      if (c == '"' || c == '\\') out.push_back('\\');
-      out.push_back(c);
-    }
-    out.push_back('"');
-  }
-  out.push_back('}');
-  return out;
 }
 
 std::string like_contains_pattern(std::string_view value) {

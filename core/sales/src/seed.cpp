@@ -11,6 +11,7 @@
 
 #include "promptsales/ads/campaign_generator.hpp"
 #include "promptsales/ads/pg_campaign_repository.hpp"
+#include "promptsales/common/db/text_array.hpp"
 #include "promptsales/common/errors.hpp"
 
 namespace promptsales::sales {
@@ -137,7 +138,7 @@ SeedResult seed_demo_data(Databases& databases, const SeedOptions& o) {
         line += c.enabled ? "\tt\t" : "\tf\t";
         line += c.deleted ? "t\t" : "f\t";
         line += c.budget + "\t" + c.currency + "\t";
-        append_copy_field(line, ads::to_text_array(c.channels));
+        append_copy_field(line, db::to_text_array(c.channels));
         line += "\t";
         append_copy_optional(line, c.starts_at);
         line += "\t";

@@ -10,6 +10,7 @@
 
 #include "promptsales/ads/campaign.hpp"
 #include "promptsales/ads/pg_campaign_repository.hpp"
+#include "promptsales/common/db/text_array.hpp"
 #include "promptsales/common/hash.hpp"
 
 using namespace promptsales::ads;
@@ -147,6 +148,8 @@ TEST_CASE("content_checksum", "[ads][checksum]") {
 }
 
 TEST_CASE("text array literals", "[ads][pg]") {
+  using promptsales::db::parse_text_array;
+  using promptsales::db::to_text_array;
   using V = std::vector<std::string>;
   CHECK(parse_text_array("{}").empty());
   CHECK(parse_text_array("{a}") == V{"a"});

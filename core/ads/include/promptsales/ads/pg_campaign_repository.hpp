@@ -27,10 +27,6 @@ class PgCampaignRepository final : public CampaignRepository {
   db::Pool& pool_;
 };
 
-/// "{a,b}" <-> vector, for text[] columns (quoted elements handled).
-std::vector<std::string> parse_text_array(std::string_view literal);
-std::string to_text_array(const std::vector<std::string>& values);
-
 /// `%` + value with LIKE wildcards escaped + `%`.
 std::string like_contains_pattern(std::string_view value);
 
