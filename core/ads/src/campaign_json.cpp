@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_fields.hpp"
 #include "promptsales/ads/campaign_validation.hpp"
 #include "promptsales/common/errors.hpp"
 #include "promptsales/common/json_escape.hpp"
@@ -15,6 +16,7 @@ namespace promptsales::ads {
 namespace {
 
 using nlohmann::json;
+using namespace json_fields;
 
 void append_optional_string(std::string& out, const std::optional<std::string>& v) {
   if (v) {
@@ -22,23 +24,6 @@ void append_optional_string(std::string& out, const std::optional<std::string>& 
   } else {
     out += "null";
   }
-}
-
-json parse_object(std::string_view body) {
-  json j = json::parse(body.begin(), body.end(), nullptr, false);
-  if (j.is_discarded()) throw ValidationError("body", "is not valid JSON");
-  if (!j.is_object()) throw ValidationError("body", "must be a JSON object");
-  return j;
-}
-
-std::string get_string(const json& v, const char* field) {
-  if (!v.is_string()) throw ValidationError(field, "must be a string");
-  return v.get<std::string>();
-}
-
-bool get_bool(const json& v, const char* field) {
-  if (!v.is_boolean()) throw ValidationError(field, "must be true or false");
-  return v.get<bool>();
 }
 
 // Budgets arrive as numbers (1500.5) or strings ("1500.50"); keep them exact.
@@ -56,26 +41,6 @@ std::string get_amount(const json& v, const char* field) {
     return buf;
   }
   throw ValidationError(field, "must be a number");
-}
-
-std::vector<std::string> get_string_list(const json& v, const char* field) {
-  if (!v.is_array()) throw ValidationError(field, "must be an array of strings");
-  std::vector<std::string> out;
-  for (const auto& item : v) {
-    if (!item.is_string()) throw ValidationError(field, "must be an array of strings");
-    out.push_back(item.get<std::string>());
-  }
-  return out;
-}
-
-std::optional<std::string> get_nullable_string(const json& v, const char* field) {
-  if (v.is_null()) return std::nullopt;
-  return get_string(v, field);
-}
-
-std::int64_t get_id(const json& v, const char* field) {
-  if (v.is_number_unsigned() || v.is_number_integer()) return v.get<std::int64_t>();
-  throw ValidationError(field, "must be an integer");
 }
 
 }  // namespace
