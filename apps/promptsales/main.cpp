@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   register_config_commands(app, ctx);
   register_db_commands(app, ctx);
   register_campaign_commands(app, ctx);
+  register_audience_commands(app, ctx);
   register_seed_command(app, ctx);
   register_serve_command(app, ctx);
   register_benchmark_command(app, ctx);

@@ -29,23 +29,34 @@ db::Pool& Databases::control() {
   return *control_;
 }
 
-std::string Databases::ads_url() {
+std::string Databases::located_url(std::string_view kind, std::string& cached) {
   {
     std::lock_guard lock(mutex_);
-    if (!ads_url_.empty()) return ads_url_;
+    if (!cached.empty()) return cached;
   }
   auto& pool = control();
   const SubcompanyRegistry registry(control_url_);
   auto located = pool.with_connection([&](pqxx::connection& c) {
     try {
-      return registry.locate(c, "ads");
+      return registry.locate(c, kind);
     } catch (const pqxx::undefined_table&) {
       throw ConfigError("the control database has no sub-company registry yet: run `promptsales db migrate`");
     }
   });
   std::lock_guard lock(mutex_);
-  ads_url_ = located.url;
-  return ads_url_;
+  cached = located.url;
+  return cached;
+}
+
+std::string Databases::ads_url() { return located_url("ads", ads_url_); }
+
+std::string Databases::crm_url() { return located_url("crm", crm_url_); }
+
+db::Pool& Databases::crm() {
+  const std::string url = crm_url();
+  std::lock_guard lock(mutex_);
+  if (!crm_) crm_ = std::make_unique<db::Pool>(options_for(url));
+  return *crm_;
 }
 
 db::Pool& Databases::ads() {

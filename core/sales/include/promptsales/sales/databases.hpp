@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include "promptsales/common/config.hpp"
 #include "promptsales/common/db/pool.hpp"
@@ -22,9 +23,14 @@ class Databases {
   db::Pool& ads();
   /// Its URL as the registry resolved it.
   std::string ads_url();
+  /// The PromptCrm database (leads, audience membership).
+  db::Pool& crm();
+  std::string crm_url();
 
  private:
   db::PoolOptions options_for(const std::string& url) const;
+  /// The URL of the enabled sub-company of `kind`, looked up once.
+  std::string located_url(std::string_view kind, std::string& cached);
 
   std::string control_url_;
   std::size_t pool_size_;
@@ -34,6 +40,8 @@ class Databases {
   std::unique_ptr<db::Pool> control_;
   std::unique_ptr<db::Pool> ads_;
   std::string ads_url_;
+  std::unique_ptr<db::Pool> crm_;
+  std::string crm_url_;
 };
 
 }  // namespace promptsales::sales
