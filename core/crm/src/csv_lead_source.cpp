@@ -22,6 +22,7 @@ CsvOptions csv_options(const LeadReadOptions& o) {
   c.delimiter = o.delimiter;
   c.max_bytes = o.max_bytes;
   c.max_record_bytes = o.max_record_bytes;
+  c.chunk_bytes = o.chunk_bytes;
   return c;
 }
 

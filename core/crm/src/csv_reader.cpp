@@ -1,5 +1,6 @@
 #include "promptsales/crm/csv_reader.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -40,7 +41,10 @@ void CsvReader::begin() {
     std::size_t commas = 0, semicolons = 0, tabs = 0;
     bool quoted = false;
     const char* b = buf_->data();
-    for (std::size_t i = pos_; i < buf_->end() && (quoted || b[i] != '\n'); ++i) {
+    // Only the first max_record bytes count, so the choice never depends on
+    // how much of an oversized header one read brought in.
+    const std::size_t limit = std::min(buf_->end(), pos_ + options_.max_record_bytes);
+    for (std::size_t i = pos_; i < limit && (quoted || b[i] != '\n'); ++i) {
       const char c = b[i];
       if (c == '"') quoted = !quoted;
       if (quoted) continue;
@@ -70,20 +74,30 @@ void CsvReader::fail(std::string code, std::string message) {
   e.code = std::move(code);
   e.message = std::move(message);
   const char* b = buf_->data() + rec_start_;
-  const std::size_t n = pos_ + 1 - rec_start_;
+  std::size_t n = pos_ + 1 - rec_start_;
+  // Up to and including the offending character (all of its bytes).
+  while (rec_start_ + n < buf_->end() && (static_cast<unsigned char>(b[n]) & 0xC0) == 0x80) ++n;
   e.value.assign(b, detail::utf8_prefix_length(b, n, 200));
   error_ = std::move(e);
   error_field_ = spans_.size();
 }
 
+std::uint64_t CsvReader::record_bytes() const noexcept { return buf_->offset_of(pos_) - rec_offset_; }
+
 void CsvReader::mark_too_large() {
+  // Too large wins over any other problem of the record, so the outcome does
+  // not depend on where the chunk boundaries fell.
   RowError e;
   e.line = rec_line_;
   e.code = "record_too_large";
   e.message = "the record starting at line " + std::to_string(rec_line_) + " is longer than the limit of " +
               std::to_string(options_.max_record_bytes) + " bytes; it was skipped";
-  const char* b = buf_->data() + rec_start_;
-  e.value.assign(b, detail::utf8_prefix_length(b, pos_ - rec_start_, 200));
+  if (error_) {
+    e.value = std::move(error_->value);  // the record's start may be gone from the window
+  } else {
+    const char* b = buf_->data() + rec_start_;
+    e.value.assign(b, detail::utf8_prefix_length(b, pos_ - rec_start_, 200));
+  }
   error_ = std::move(e);
   error_field_ = spans_.size();
   too_large_ = true;
@@ -98,6 +112,7 @@ bool CsvReader::next(CsvRecord& out) {
   for (;;) {
     if (done_) return false;
     rec_start_ = pos_;
+    rec_offset_ = buf_->offset_of(pos_);
     rec_line_ = line_;
     spans_.clear();
     state_ = State::field_start;
@@ -111,7 +126,7 @@ bool CsvReader::next(CsvRecord& out) {
     }
     if (o == Outcome::blank) continue;
     out.line = rec_line_;
-    if (!too_large_ && pos_ - rec_start_ > options_.max_record_bytes) mark_too_large();
+    if (!too_large_ && record_bytes() > options_.max_record_bytes) mark_too_large();
     if (error_) {
       out.error = std::move(error_);
       out.error_field = error_field_;
@@ -227,7 +242,7 @@ CsvReader::Outcome CsvReader::scan_record() {
     }
     // The window is used up: keep the record (unless it is being skipped)
     // and read on.
-    if (!too_large_ && state_ != State::skip_line && pos_ - rec_start_ > options_.max_record_bytes) mark_too_large();
+    if (!too_large_ && record_bytes() > options_.max_record_bytes) mark_too_large();
     const std::size_t keep_from = (too_large_ || state_ == State::skip_line) ? pos_ : rec_start_;
     bool grew = false;
     const std::size_t shift = buf_->refill(keep_from, grew);

@@ -82,13 +82,17 @@ std::size_t utf8_prefix_length(const char* s, std::size_t n, std::size_t max) no
 
 InputBuffer::InputBuffer(std::unique_ptr<ByteInput> in, std::uint64_t max_bytes, std::size_t max_record,
                          std::size_t chunk)
-    : in_(std::move(in)), max_bytes_(max_bytes), chunk_(chunk), buf_(max_record + 2 * chunk + 8) {}
+    : in_(std::move(in)),
+      max_bytes_(max_bytes),
+      chunk_(chunk == 0 ? 1 : chunk),
+      buf_(new char[max_record + 2 * chunk_ + 8]),
+      capacity_(max_record + 2 * chunk_ + 8) {}
 
 std::size_t InputBuffer::refill(std::size_t keep_from, bool& grew) {
   const std::size_t before = validated_end_ - keep_from;
   std::size_t shift = 0;
   if (keep_from > 0) {
-    std::memmove(buf_.data(), buf_.data() + keep_from, filled_ - keep_from);
+    std::memmove(buf_.get(), buf_.get() + keep_from, filled_ - keep_from);
     filled_ -= keep_from;
     validated_end_ -= keep_from;
     discarded_ += keep_from;
@@ -106,12 +110,12 @@ std::size_t InputBuffer::refill(std::size_t keep_from, bool& grew) {
 void InputBuffer::read_more() {
   // Readers keep at most a record's worth, so a chunk always fits; the
   // window never grows.
-  const std::size_t want = std::min(chunk_, buf_.size() - filled_);
+  const std::size_t want = std::min(chunk_, capacity_ - filled_);
   if (want == 0) throw std::logic_error("InputBuffer: the reader kept more than the window holds");
   std::size_t got = 0;
   // Fill up to one chunk (pipes return short reads).
   while (got < want) {
-    const std::size_t k = in_->read(buf_.data() + filled_ + got, want - got);
+    const std::size_t k = in_->read(buf_.get() + filled_ + got, want - got);
     if (k == 0) {
       eof_ = true;
       break;
@@ -129,7 +133,7 @@ void InputBuffer::read_more() {
   }
   if (first_) {
     first_ = false;
-    const auto* u = reinterpret_cast<const unsigned char*>(buf_.data());
+    const auto* u = reinterpret_cast<const unsigned char*>(buf_.get());
     if (filled_ >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) {
       RowError e;
       e.code = "not_utf8";
@@ -148,16 +152,16 @@ void InputBuffer::read_more() {
 void InputBuffer::validate() {
   bool bad = false;
   const std::size_t from = validated_end_;
-  const std::size_t ok = check_utf8(reinterpret_cast<const unsigned char*>(buf_.data()) + from, filled_ - from, bad);
+  const std::size_t ok = check_utf8(reinterpret_cast<const unsigned char*>(buf_.get()) + from, filled_ - from, bad);
   if (bad || (eof_ && from + ok < filled_)) encoding_error(from + ok, bad ? "invalid" : "truncated");
-  newlines_validated_ += static_cast<std::size_t>(std::count(buf_.data() + from, buf_.data() + from + ok, '\n'));
+  newlines_validated_ += static_cast<std::size_t>(std::count(buf_.get() + from, buf_.get() + from + ok, '\n'));
   validated_end_ = from + ok;
 }
 
 void InputBuffer::encoding_error(std::size_t pos, const char* what) const {
   const std::size_t line =
       1 + newlines_validated_ +
-      static_cast<std::size_t>(std::count(buf_.data() + validated_end_, buf_.data() + pos, '\n'));
+      static_cast<std::size_t>(std::count(buf_.get() + validated_end_, buf_.get() + pos, '\n'));
   const auto byte = static_cast<unsigned char>(buf_[pos]);
   RowError e;
   e.line = line;

@@ -10,7 +10,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <vector>
 
 #include "promptsales/crm/byte_input.hpp"
 #include "text_util.hpp"
@@ -22,8 +21,8 @@ class InputBuffer {
   InputBuffer(std::unique_ptr<ByteInput> in, std::uint64_t max_bytes, std::size_t max_record,
               std::size_t chunk = 256u << 10);
 
-  const char* data() const noexcept { return buf_.data(); }
-  char* data() noexcept { return buf_.data(); }
+  const char* data() const noexcept { return buf_.get(); }
+  char* data() noexcept { return buf_.get(); }
   /// Validated bytes available in data()[0, end()).
   std::size_t end() const noexcept { return validated_end_; }
   /// True once the input is exhausted and every byte read is in [0, end()).
@@ -50,7 +49,8 @@ class InputBuffer {
   std::unique_ptr<ByteInput> in_;
   std::uint64_t max_bytes_;
   std::size_t chunk_;
-  std::vector<char> buf_;
+  std::unique_ptr<char[]> buf_;   ///< not zeroed: only [0, filled_) is ever read
+  std::size_t capacity_;
   std::size_t filled_ = 0;          ///< bytes in buf_
   std::size_t validated_end_ = 0;   ///< [0, validated_end_) is valid UTF-8
   std::size_t start_ = 0;

@@ -39,7 +39,7 @@ struct JsonlLeadSource::Impl {
   std::deque<std::string> texts;  ///< numbers and booleans as text, for the current line
 
   Impl(std::unique_ptr<ByteInput> in, LeadReadOptions o)
-      : buf(std::move(in), o.max_bytes, o.max_record_bytes), options(std::move(o)) {}
+      : buf(std::move(in), o.max_bytes, o.max_record_bytes, o.chunk_bytes), options(std::move(o)) {}
 
   /// The next physical line (without its CR LF); false at the end. A line
   /// over the record limit comes back with too_large set and its first bytes.

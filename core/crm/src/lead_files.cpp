@@ -129,6 +129,7 @@ FileCheck scan_import_file(const std::string& path, LeadFileFormat format, const
     c.delimiter = options.delimiter;
     c.max_bytes = options.max_bytes;
     c.max_record_bytes = options.max_record_bytes;
+    c.chunk_bytes = options.chunk_bytes;
     CsvReader reader(std::move(o.input), c);
     CsvRecord rec;
     if (!reader.next(rec)) {
@@ -164,7 +165,7 @@ FileCheck scan_import_file(const std::string& path, LeadFileFormat format, const
     return check;
   }
   // JSONL: count non-blank lines; the JSON itself is checked per line later.
-  detail::InputBuffer buf(std::move(o.input), options.max_bytes, options.max_record_bytes);
+  detail::InputBuffer buf(std::move(o.input), options.max_bytes, options.max_record_bytes, options.chunk_bytes);
   bool grew = true;
   std::size_t pos = 0;
   bool blank = true;

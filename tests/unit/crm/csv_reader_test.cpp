@@ -190,3 +190,41 @@ TEST_CASE("csv refuses input over the byte limit") {
     CHECK(e.error().code == "too_large");
   }
 }
+
+TEST_CASE("csv: a record over the limit is record_too_large even when it also has bad quoting") {
+  // Found by lead_csv_fuzz: which error won depended on where a chunk ended.
+  const std::string line = "email,n" + std::string(60, 'J') + "a\",x\nok,1\n";
+  for (std::size_t chunk : {3u, 4096u}) {
+    CsvOptions o;
+    o.max_record_bytes = 64;
+    o.chunk_bytes = chunk;
+    const auto rows = read_all(line, o);
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0].error == "record_too_large");
+    CHECK(rows[1].fields == Fields{"ok", "1"});
+  }
+}
+
+TEST_CASE("csv: the delimiter of an oversized header does not depend on the chunk size") {
+  // Found by lead_csv_fuzz: commas past the record limit swayed the choice.
+  const std::string text = "a;b;" + std::string(70, 'K') + ",c,d,e,f\nx;y,z\n";
+  for (std::size_t chunk : {3u, 4096u}) {
+    CsvOptions o;
+    o.max_record_bytes = 64;
+    o.chunk_bytes = chunk;
+    const auto rows = read_all(text, o);
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0].error == "record_too_large");
+    CHECK(rows[1].fields == Fields{"x", "y,z"});
+  }
+}
+
+TEST_CASE("csv: the value of a quoting error never ends inside a character") {
+  // Found by lead_csv_fuzz: text after a closing quote starting with a BOM.
+  CsvReader reader(memory_input("a,b\n\"x\"\xEF\xBB\xBFy,1\n"));
+  CsvRecord rec;
+  REQUIRE(reader.next(rec));
+  REQUIRE(reader.next(rec));
+  REQUIRE(rec.error);
+  CHECK(rec.error->value == "\"x\"\xEF\xBB\xBF");
+}

@@ -81,6 +81,7 @@ class CsvReader {
   void push_span(std::size_t begin, std::size_t end, bool quoted, bool escaped);
   void fail(std::string code, std::string message);
   void mark_too_large();
+  std::uint64_t record_bytes() const noexcept;  ///< from the record's start to pos_
   Outcome finish_at_eof();
 
   std::unique_ptr<detail::InputBuffer> buf_;
@@ -89,7 +90,8 @@ class CsvReader {
   bool started_ = false;
   bool done_ = false;
   std::size_t pos_ = 0;
-  std::size_t rec_start_ = 0;
+  std::size_t rec_start_ = 0;      ///< buffer offset (stale while skipping)
+  std::uint64_t rec_offset_ = 0;   ///< input offset of the record's start
   std::size_t line_ = 1;
   std::size_t rec_line_ = 1;
   State state_ = State::field_start;

@@ -32,6 +32,7 @@ struct LeadReadOptions {
   std::size_t max_rows = kMaxImportRows;
   std::uint64_t max_bytes = kMaxImportBytes;
   std::size_t max_record_bytes = kMaxRecordBytes;
+  std::size_t chunk_bytes = 256u << 10;  ///< read size; tests and fuzzing use small ones
 };
 
 /// Checks the options a user gave (known default country with a calling
