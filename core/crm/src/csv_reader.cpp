@@ -25,14 +25,10 @@ char CsvReader::delimiter() {
 void CsvReader::begin() {
   started_ = true;
   bool grew = true;
-  // Bring the whole header line into the window (or as much as a record may be).
-  for (;;) {
-    const char* b = buf_->data();
-    const std::size_t s = buf_->start();
-    const std::size_t e = buf_->end();
-    if (std::memchr(b + s, '\n', e - s) != nullptr || !grew || e - s > options_.max_record_bytes) break;
-    buf_->refill(0, grew);
-  }
+  // Bring a record's worth (or the whole input) into the window, so the
+  // header line is there whatever the read size: a line break inside a
+  // quoted header cell must not end the look early.
+  while (grew && buf_->end() - buf_->start() <= options_.max_record_bytes) buf_->refill(0, grew);
   pos_ = rec_start_ = buf_->start();
   delim_ = options_.delimiter;
   if (delim_ == 0) {

@@ -228,3 +228,14 @@ TEST_CASE("csv: the value of a quoting error never ends inside a character") {
   REQUIRE(rec.error);
   CHECK(rec.error->value == "\"x\"\xEF\xBB\xBF");
 }
+
+TEST_CASE("csv: a quoted line break in the header does not cut the delimiter detection short") {
+  // Found by lead_csv_fuzz: reading stopped at the first line break, even a quoted one.
+  const std::string text = "a;b;c,\"x\ny\",d\n1;2\n";
+  for (std::size_t chunk : {3u, 4096u}) {
+    CsvOptions o;
+    o.chunk_bytes = chunk;
+    CsvReader reader(memory_input(text), o);
+    CHECK(reader.delimiter() == ',');  // two commas outside quotes, two semicolons: the comma wins the tie
+  }
+}
