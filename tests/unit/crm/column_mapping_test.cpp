@@ -53,7 +53,7 @@ TEST_CASE("map_columns maps, lists the unmapped columns and lets the first dupli
   CHECK(m.column_of(LeadField::email) == 0u);
 }
 
-TEST_CASE("--map overrides, adds and ignores columns") {
+TEST_CASE("the map option overrides, adds and ignores columns") {
   const auto overrides = parse_map_option({"Contacto=email, Tel=phone", "Correo=ignore"});
   REQUIRE(overrides.size() == 3);
   const auto m = map_columns({"Correo", "Contacto", "tel", "Zona"}, overrides);
@@ -64,7 +64,7 @@ TEST_CASE("--map overrides, adds and ignores columns") {
   CHECK(parse_map_option({"X=first name"})[0].field == LeadField::first_name);
 }
 
-TEST_CASE("--map mistakes are clear errors") {
+TEST_CASE("map option mistakes are clear errors") {
   CHECK_THROWS_AS(parse_map_option({"Correo"}), promptsales::ValidationError);
   CHECK_THROWS_WITH(parse_map_option({"Correo=mail_address"}), Catch::Contains("unknown lead field \"mail_address\""));
   CHECK_THROWS_AS(parse_map_option({"=email"}), promptsales::ValidationError);

@@ -163,7 +163,7 @@ TEST_CASE("corpus: JSONL with bad lines keeps reading") {
   CHECK(rows[4].errors[0].column == "name");
 }
 
-TEST_CASE("a 1 MB field is a record_too_large row error; the rows after it are read") {
+TEST_CASE("a 1 MB field is a record_too_large row error and the rows after it are read") {
   promptsales::test::TempDir dir("leadread");
   std::string text = "email,name\nfirst@example.com,A\nbig@example.com,\"" + std::string(1u << 20, 'x') +
                      "\"\nafter@example.com,B\n";
@@ -259,7 +259,7 @@ TEST_CASE("the format is chosen by extension, else by content") {
   CHECK_FALSE(lead_file_format_from_string("xml"));
 }
 
-TEST_CASE("CSV rows with the wrong number of fields are rejected; trailing empty fields are tolerated") {
+TEST_CASE("CSV rows with the wrong number of fields are rejected and trailing empty fields are tolerated") {
   CsvLeadSource source(memory_input("email,name\na@example.com,A,\nb@example.com\nc@example.com,C,extra\n"), opts());
   const auto rows = read_all(source);
   REQUIRE(rows.size() == 3);
@@ -269,7 +269,7 @@ TEST_CASE("CSV rows with the wrong number of fields are rejected; trailing empty
   CHECK(source.mapping().headers == std::vector<std::string>{"email", "name"});
 }
 
-TEST_CASE("--map, --delimiter and --default-country reach the CSV source") {
+TEST_CASE("map, delimiter and default country options reach the CSV source") {
   LeadReadOptions o = opts();
   o.map = {"Contacto=email", "Numero=phone"};
   o.delimiter = '|';
@@ -315,7 +315,7 @@ TEST_CASE("JSONL: keys map like headers, --map applies, the first key for a fiel
   CHECK(source.unmapped_keys() == std::vector<std::string>{"extra"});
 }
 
-TEST_CASE("JSONL: a line over the record limit is skipped; blank files are empty") {
+TEST_CASE("JSONL: a line over the record limit is skipped and blank files are empty") {
   LeadReadOptions o = opts();
   o.max_record_bytes = 100;
   JsonlLeadSource source(memory_input("{\"email\":\"" + std::string(5000, 'a') +

@@ -15,7 +15,7 @@ std::string code(const FieldResult<T>& r) {
 }
 }  // namespace
 
-TEST_CASE("emails are trimmed and lower-cased; bad ones are invalid_email") {
+TEST_CASE("emails are trimmed and lower-cased and bad ones are invalid_email") {
   CHECK(*normalize_email("  Ana.Garcia+news@Example.COM ") == "ana.garcia+news@example.com");
   CHECK(*normalize_email("o'brien@sub.example.co.uk") == "o'brien@sub.example.co.uk");
   CHECK(code(normalize_email("")) == "missing_email");
@@ -197,7 +197,7 @@ TEST_CASE("validate_lead reports every bad field and yields no lead") {
   CHECK_THAT(rec.errors[0].message, Catch::StartsWith("email: "));
 }
 
-TEST_CASE("validate_lead: no email is missing_email; values are cut to 200 bytes on a character boundary") {
+TEST_CASE("validate_lead: no email is missing_email and values are cut to 200 bytes on a character boundary") {
   RawLead raw;
   std::string name;
   for (int i = 0; i < 150; ++i) name += "ñ";  // 300 bytes, 150 characters: fits the name
