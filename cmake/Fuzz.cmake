@@ -77,3 +77,9 @@ promptsales_fuzz_target(token MAX_LEN 4096
           core/common/src/json_escape.cpp core/common/src/http/message.cpp core/common/src/http/json_string.cpp
           core/common/src/utf8.cpp
   LIBS cpp-jwt::cpp-jwt OpenSSL::Crypto CURL::libcurl spdlog::spdlog nlohmann_json::nlohmann_json)
+# Lead files: the CSV reader, header mapping and lead validation.
+promptsales_fuzz_target(lead_csv MAX_LEN 4096
+  SOURCES core/crm/src/byte_input.cpp core/crm/src/input_buffer.cpp core/crm/src/csv_reader.cpp
+          core/crm/src/column_mapping.cpp core/crm/src/lead_validation.cpp core/crm/src/country_table.cpp
+          core/crm/src/csv_lead_source.cpp core/common/src/utf8.cpp core/common/src/time.cpp
+  INCLUDES core/crm/include)
