@@ -12,6 +12,10 @@ BUILD_PACKAGES=(
 )
 SERVICE_PACKAGES=(postgresql-15 postgresql-contrib-15 postgresql-client-15 redis-server)
 TOOL_PACKAGES=(prometheus curl procps)
+# tests/k8s: kubectl (kustomize) and Node.js for kubernetes-models. Debian's
+# nodejs ships without npm; a machine whose nodejs already bundles npm keeps it.
+TOOL_PACKAGES+=(kubectl nodejs)
+command -v npm >/dev/null 2>&1 || TOOL_PACKAGES+=(npm)
 # scripts/fuzz.sh: clang 14 and its compiler-rt (libFuzzer's runtime,
 # libclang_rt.fuzzer, ships in libclang-rt-14-dev on Debian 12).
 FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)

@@ -10,6 +10,7 @@
 //
 //   node validate.mjs --source-root REPO [--expect-cronjobs] [--rules-out F] rendered.yaml
 import { readFileSync, writeFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { parseAllDocuments, stringify } from "yaml";
 import { checkInvariants } from "./invariants.mjs";
 import { checkMetricNames } from "./metric_names.mjs";
@@ -47,7 +48,7 @@ async function modelFor(apiVersion, kind) {
   return null;
 }
 
-function loadObjects(file) {
+export function loadObjects(file) {
   const objects = [];
   for (const doc of parseAllDocuments(readFileSync(file, "utf8"))) {
     if (doc.errors.length) throw new Error(`${file}: ${doc.errors[0].message}`);
@@ -57,12 +58,10 @@ function loadObjects(file) {
   return objects;
 }
 
-async function main() {
-  const args = parseArgs(process.argv.slice(2));
+// Schema, invariant and metric-name problems of a list of objects.
+export async function checkObjects(objects, { sourceRoot, expectWorkloads }) {
   const problems = [];
-  const objects = args.files.flatMap(loadObjects);
   if (objects.length === 0) problems.push("no objects rendered");
-
   for (const obj of objects) {
     const id = `${obj.kind}/${obj.metadata?.name}`;
     const Model = await modelFor(obj.apiVersion, obj.kind);
@@ -76,9 +75,15 @@ async function main() {
       problems.push(`${id}: ${e.message}`);
     }
   }
+  problems.push(...checkInvariants(objects, { expectWorkloads }));
+  problems.push(...checkMetricNames(objects, sourceRoot));
+  return problems;
+}
 
-  problems.push(...checkInvariants(objects, { expectWorkloads: args.expectWorkloads }));
-  problems.push(...checkMetricNames(objects, args.sourceRoot));
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const objects = args.files.flatMap(loadObjects);
+  const problems = await checkObjects(objects, args);
 
   if (args.rulesOut) {
     const rules = objects.filter((o) => o.kind === "PrometheusRule");
@@ -91,7 +96,9 @@ async function main() {
   process.exit(problems.length ? 1 : 0);
 }
 
-main().catch((e) => {
-  console.error(`FAIL ${e.message}`);
-  process.exit(2);
-});
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((e) => {
+    console.error(`FAIL ${e.message}`);
+    process.exit(2);
+  });
+}
