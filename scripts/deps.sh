@@ -12,19 +12,27 @@ BUILD_PACKAGES=(
 )
 SERVICE_PACKAGES=(postgresql-15 postgresql-contrib-15 postgresql-client-15 redis-server)
 TOOL_PACKAGES=(prometheus curl procps)
+# tests/k8s: kubectl (kustomize v5; the machine image's package: Debian 12's
+# kubernetes-client is 1.20, whose kustomize is too old) and Node.js for
+# kubernetes-models. Debian's nodejs ships without npm; a nodejs that bundles
+# npm (the machine image's) keeps it.
+TOOL_PACKAGES+=(kubectl nodejs)
+command -v npm >/dev/null 2>&1 || TOOL_PACKAGES+=(npm)
 # scripts/fuzz.sh: clang 14 and its compiler-rt (libFuzzer's runtime,
 # libclang_rt.fuzzer, ships in libclang-rt-14-dev on Debian 12).
 FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
 BENCH_PACKAGES=(wrk nginx-light)
 
 usage() {
-  echo "usage: scripts/deps.sh [--with-bench]" >&2
+  echo "usage: scripts/deps.sh [--with-bench | --build-only]" >&2
 }
 
 packages=("${BUILD_PACKAGES[@]}" "${SERVICE_PACKAGES[@]}" "${TOOL_PACKAGES[@]}" "${FUZZ_PACKAGES[@]}")
 for arg in "$@"; do
   case "$arg" in
     --with-bench) packages+=("${BENCH_PACKAGES[@]}") ;;
+    # The container image's build stage (k8s-cronjobs/docker/Dockerfile).
+    --build-only) packages=("${BUILD_PACKAGES[@]}") ;;
     -h|--help) usage; exit 0 ;;
     *) usage; exit 2 ;;
   esac
