@@ -20,5 +20,6 @@ void register_tenant_commands(CLI::App& app, AppContext& ctx);
 void register_keys_commands(CLI::App& app, AppContext& ctx);
 void register_audit_commands(CLI::App& app, AppContext& ctx);
 void register_audience_commands(CLI::App& app, AppContext& ctx);
+void register_jobs_commands(CLI::App& app, AppContext& ctx);
 
 }  // namespace promptsales::app

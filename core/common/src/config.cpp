@@ -91,6 +91,19 @@ const std::vector<ConfigKey> kKeys = {
     {"data_key_previous_file", "PROMPTSALES_DATA_KEY_PREVIOUS_FILE", "", "File holding the previous data key.", false},
     {"audit_retention_days", "PROMPTSALES_AUDIT_RETENTION_DAYS", "90",
      "Days `audit purge` keeps audit log entries.", false},
+    // The job runner (README "Jobs").
+    {"jobs_schedule", "PROMPTSALES_JOBS_SCHEDULE", "",
+     "What `jobs scheduler` enqueues: job=cron;job=cron (5-field cron, UTC), e.g. audit-purge=0 4 * * *.", false},
+    {"jobs_worker_concurrency", "PROMPTSALES_JOBS_WORKER_CONCURRENCY", "2", "Jobs one `jobs worker` runs at once.",
+     false},
+    {"jobs_poll_interval_ms", "PROMPTSALES_JOBS_POLL_INTERVAL_MS", "1000",
+     "How often an idle worker looks at the queue when no NOTIFY woke it.", false},
+    {"jobs_shutdown_grace_seconds", "PROMPTSALES_JOBS_SHUTDOWN_GRACE_SECONDS", "25",
+     "On SIGTERM, how long the worker lets running jobs finish (keep below the pod's grace period).", false},
+    {"jobs_retry_base_ms", "PROMPTSALES_JOBS_RETRY_BASE_MS", "30000",
+     "Delay before a queued job's first retry; doubles per attempt, at most an hour.", false},
+    {"jobs_max_attempts", "PROMPTSALES_JOBS_MAX_ATTEMPTS", "5", "Attempts of a queued job before it stays failed.",
+     false},
 };
 
 bool is_known(std::string_view key) {

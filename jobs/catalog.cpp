@@ -1,0 +1,16 @@
+// The registration table. Adding a job: write jobs/<name>.cpp defining its
+// factory, then add one line below.
+#include "promptsales/jobs/catalog.hpp"
+
+namespace promptsales::jobs {
+
+std::unique_ptr<Job> make_audit_purge_job();
+std::unique_ptr<Job> make_probe_job();
+
+JobCatalog make_catalog() {
+  JobCatalog catalog;
+  for (auto* factory : {&make_audit_purge_job, &make_probe_job}) catalog.add(factory());
+  return catalog;
+}
+
+}  // namespace promptsales::jobs
