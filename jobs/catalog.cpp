@@ -6,10 +6,11 @@ namespace promptsales::jobs {
 
 std::unique_ptr<Job> make_audit_purge_job();
 std::unique_ptr<Job> make_probe_job();
+std::unique_ptr<Job> make_segmentation_job();
 
 JobCatalog make_catalog() {
   JobCatalog catalog;
-  for (auto* factory : {&make_audit_purge_job, &make_probe_job}) catalog.add(factory());
+  for (auto* factory : {&make_audit_purge_job, &make_probe_job, &make_segmentation_job}) catalog.add(factory());
   return catalog;
 }
 

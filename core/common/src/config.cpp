@@ -44,6 +44,8 @@ const std::vector<ConfigKey> kKeys = {
      "PEM certificate chain for HTTPS in `serve` (with tls_key_file; TLS 1.3 only). Empty: plain HTTP.", false},
     {"tls_key_file", "PROMPTSALES_TLS_KEY_FILE", "",
      "PEM private key of tls_cert_file (unencrypted; mount it as a secret file).", false},
+    {"metrics_job_runs_refresh_ms", "PROMPTSALES_METRICS_JOB_RUNS_REFRESH_MS", "15000",
+     "How often serve re-reads the job run records it exports as promptsales_job_* metrics.", false},
     {"shutdown_timeout_ms", "PROMPTSALES_SHUTDOWN_TIMEOUT_MS", "25000",
      "On SIGTERM, how long in-flight requests may take before connections are closed.", false},
     {"auth_enabled", "PROMPTSALES_AUTH_ENABLED", "true",

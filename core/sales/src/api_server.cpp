@@ -4,6 +4,7 @@
 #include "promptsales/common/http/server.hpp"
 #include "promptsales/common/logging.hpp"
 #include "promptsales/common/metrics/registry.hpp"
+#include "promptsales/sales/job_run_metrics.hpp"
 #include "promptsales/sales/access.hpp"
 #include "promptsales/sales/observability.hpp"
 #include "promptsales/sales/portal.hpp"
@@ -47,6 +48,8 @@ struct ApiServer::Impl {
     register_health_routes(router, portal, registry, {[this] { return server && server->draining(); }});
     register_runtime_metrics(registry, portal);
     register_access_metrics(registry, access);
+    registry.add(std::make_unique<JobRunMetrics>(portal.databases().control(),
+                                                 config.millis("metrics_job_runs_refresh_ms")));
     server = std::make_unique<http::Server>(options, router, make_http_metrics(registry));
   }
 
