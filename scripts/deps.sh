@@ -11,7 +11,7 @@ BUILD_PACKAGES=(
   libcurl4-openssl-dev libspdlog-dev catch2 libexpected-dev
 )
 SERVICE_PACKAGES=(postgresql-15 postgresql-contrib-15 postgresql-client-15 redis-server)
-TOOL_PACKAGES=(prometheus curl procps)
+TOOL_PACKAGES=(prometheus curl procps time bc)
 # scripts/fuzz.sh: clang 14 and its compiler-rt (libFuzzer's runtime,
 # libclang_rt.fuzzer, ships in libclang-rt-14-dev on Debian 12).
 FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)

@@ -19,5 +19,6 @@ void register_user_commands(CLI::App& app, AppContext& ctx);
 void register_tenant_commands(CLI::App& app, AppContext& ctx);
 void register_keys_commands(CLI::App& app, AppContext& ctx);
 void register_audit_commands(CLI::App& app, AppContext& ctx);
+void register_lead_commands(CLI::App& app, AppContext& ctx);
 
 }  // namespace promptsales::app
