@@ -48,11 +48,12 @@ cleanup() {
   done
 }
 trap cleanup EXIT
+export PGOPTIONS="-c client_min_messages=warning"
 psql -q "$ADMIN" -c "CREATE DATABASE $DB" >/dev/null
 export PROMPTSALES_DATABASE_URL="$CONTROL_URL" PROMPTSALES_CONFIG=""
 PROMPTSALES_DATA_KEY="$(openssl rand -hex 32)"
 export PROMPTSALES_DATA_KEY
-"$BIN" db migrate >/dev/null
+"$BIN" db migrate >/dev/null 2>&1
 CRM_URL="${ADMIN%/*}/${DB}_crm"
 
 # The generator's rows as CSV (the same fields as crm::SyntheticLeadSource).

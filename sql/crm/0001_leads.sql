@@ -83,8 +83,8 @@ CREATE INDEX leads_org_status ON leads (organization_id, status);
 CREATE INDEX leads_org_score ON leads (organization_id, score);
 CREATE INDEX leads_org_campaign ON leads (organization_id, campaign_id) WHERE campaign_id IS NOT NULL;
 CREATE INDEX leads_interests ON leads USING gin (interests);
--- `keys rotate` walks the rows still on an old key.
-CREATE INDEX leads_key_id ON leads (key_id, id);
+-- No index on key_id: `keys rotate` walks leads in id order (the primary
+-- key) and every import would pay for one.
 
 -- What happened to a lead (opened, clicked, replied, ...): input of scoring.
 CREATE TABLE lead_events (

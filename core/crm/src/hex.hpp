@@ -7,9 +7,12 @@ namespace promptsales::crm::detail {
 
 inline void append_hex(std::string& out, std::string_view bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
+  const std::size_t at = out.size();
+  out.resize(at + 2 * bytes.size());
+  char* o = out.data() + at;
   for (unsigned char b : bytes) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 0xF]);
+    *o++ = kHex[b >> 4];
+    *o++ = kHex[b & 0xF];
   }
 }
 

@@ -33,20 +33,20 @@ crypto::DataKey unwrap(const crypto::Keyring& keys, const std::string& key_id, c
 LeadCipher::LeadCipher(const crypto::Keyring& keys, const crypto::DataKey& index_key)
     // The same derivation as crypto::blind_index, done once instead of per row.
     : keys_(keys),
-      hash_key_(crypto::hmac_sha256(raw(index_key), std::string("promptsales blind index v1:") +
-                                                        std::string(kLeadEmailContext))) {}
+      hash_(crypto::hmac_sha256(raw(index_key), std::string("promptsales blind index v1:") +
+                                                    std::string(kLeadEmailContext))),
+      email_(keys_.current(), kLeadEmailContext),
+      name_(keys_.current(), kLeadNameContext),
+      phone_(keys_.current(), kLeadPhoneContext) {}
 
-std::string LeadCipher::email_hash(std::string_view normalized_email) const {
-  return crypto::hmac_sha256(hash_key_, normalized_email);
-}
+std::string LeadCipher::email_hash(std::string_view normalized_email) const { return hash_(normalized_email); }
 
 EncryptedLead LeadCipher::encrypt(const LeadInput& lead) const {
-  const auto& key = keys_.current();
   EncryptedLead out;
   out.email_hash = email_hash(lead.email);
-  out.email = crypto::encrypt_column(key, kLeadEmailContext, lead.email);
-  if (lead.name) out.name = crypto::encrypt_column(key, kLeadNameContext, *lead.name);
-  if (lead.phone) out.phone = crypto::encrypt_column(key, kLeadPhoneContext, *lead.phone);
+  out.email = email_.encrypt(lead.email);
+  if (lead.name) out.name = name_.encrypt(*lead.name);
+  if (lead.phone) out.phone = phone_.encrypt(*lead.phone);
   return out;
 }
 

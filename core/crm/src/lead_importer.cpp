@@ -23,14 +23,20 @@ namespace {
 
 using detail::to_hex;
 
-// The staging table lives for the session; email_hash is its key because a
-// batch holds each email once (duplicates are merged before staging).
-constexpr const char* kCreateStaging =
-    "CREATE TEMP TABLE IF NOT EXISTS lead_staging (line bigint NOT NULL, email_hash bytea PRIMARY KEY, "
+// The staging tables live for the session. A batch holds each email once
+// (duplicates are merged before staging), so email_hash can be the key of
+// the one update mode reads by email (lead_staging_keyed); the others skip
+// that index.
+constexpr const char* kStagingColumns =
     "email_encrypted bytea NOT NULL, name_encrypted bytea, phone_encrypted bytea, source text, country text, "
     "city text, interests text[] NOT NULL, birth_date date, age smallint, consent_email boolean NOT NULL, "
     "consent_sms boolean NOT NULL, consent_phone boolean NOT NULL, consent_at timestamptz, status text, "
     "campaign_id bigint)";
+
+std::string create_staging(const std::string& table) {
+  return "CREATE TEMP TABLE IF NOT EXISTS " + table + " (line bigint NOT NULL, email_hash bytea NOT NULL" +
+         (table == "lead_staging_keyed" ? " PRIMARY KEY, " : ", ") + kStagingColumns;
+}
 
 constexpr const char* kInsertFromStaging =
     "INSERT INTO leads (organization_id, email_hash, email_encrypted, name_encrypted, phone_encrypted, key_id, "
@@ -38,7 +44,7 @@ constexpr const char* kInsertFromStaging =
     "status, campaign_id) "
     "SELECT $1, email_hash, email_encrypted, name_encrypted, phone_encrypted, $2, source, country, city, "
     "interests, birth_date, age, consent_email, consent_sms, consent_phone, consent_at, COALESCE(status, 'new'), "
-    "campaign_id FROM lead_staging ORDER BY line ";
+    "campaign_id FROM ";
 
 constexpr const char* kOnConflictNothing =
     "ON CONFLICT (organization_id, email_hash) DO NOTHING RETURNING email_hash, true";
@@ -68,7 +74,7 @@ constexpr const char* kOnConflictUpdate =
     "consent_at = COALESCE(EXCLUDED.consent_at, leads.consent_at), "
     // EXCLUDED.status is already defaulted to 'new': whether the file gave
     // one is in the staging row.
-    "status = COALESCE((SELECT s.status FROM lead_staging s WHERE s.email_hash = EXCLUDED.email_hash), "
+    "status = COALESCE((SELECT s.status FROM lead_staging_keyed s WHERE s.email_hash = EXCLUDED.email_hash), "
     "  leads.status), "
     "campaign_id = COALESCE(EXCLUDED.campaign_id, leads.campaign_id), "
     "updated_at = now() "
@@ -183,7 +189,12 @@ std::string import_key_of(const ImportOptions& o) {
 class Pipeline {
  public:
   Pipeline(const LeadCipher& cipher, const ImportOptions& o, std::string import_key)
-      : cipher_(cipher), o_(o), key_(std::move(import_key)) {}
+      : cipher_(cipher),
+        o_(o),
+        key_(std::move(import_key)),
+        staging_(o.on_duplicate == OnDuplicate::update ? "lead_staging_keyed" : "lead_staging") {}
+
+  const std::string& staging() const noexcept { return staging_; }
 
   /// Dedupes and merges within the batch, then encrypts on the pool.
   void prepare(Batch& b, std::vector<ReadRecord>& records) const {
@@ -210,7 +221,7 @@ class Pipeline {
     w.errors = std::move(b.errors);
     w.delta.records = b.records;
     w.delta.failed = b.source_failed;
-    tx.exec("TRUNCATE lead_staging");
+    tx.exec("TRUNCATE " + staging_);
     if (!b.rows.empty()) {
       // The lines are already in COPY text form (built on the encryption
       // threads). libpqxx 6.4 keeps stream_to's raw-line writer private;
@@ -218,14 +229,14 @@ class Pipeline {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
       const auto& columns = detail::staging_columns();
-      pqxx::tablewriter copy(tx, "lead_staging", columns.begin(), columns.end());
+      pqxx::tablewriter copy(tx, staging_, columns.begin(), columns.end());
       for (const auto& p : b.rows) copy.write_raw_line(p.copy_line);
       copy.complete();
 #pragma GCC diagnostic pop
     }
     std::unordered_map<std::string, std::pair<bool, bool>> outcome;  // hash -> (returned, inserted)
     if (!b.rows.empty()) {
-      const std::string sql = std::string(kInsertFromStaging) +
+      const std::string sql = std::string(kInsertFromStaging) + staging_ + " ORDER BY line " +
                               (o_.on_duplicate == OnDuplicate::update ? kOnConflictUpdate : kOnConflictNothing);
       for (const auto& r : tx.exec_params(sql, o_.organization_id, cipher_.key_id())) {
         outcome[pqxx::binarystring(r[0]).str()] = {true, r[1].as<bool>()};
@@ -305,17 +316,27 @@ class Pipeline {
   const LeadCipher& cipher_;
   const ImportOptions& o_;
   std::string key_;
+  std::string staging_;
 };
 
 /// Holds pg_advisory_lock on the import key for the session: two processes
-/// running the same import would both resume from one checkpoint.
+/// running the same import would both resume from one checkpoint. It waits
+/// a little: the server releases a killed client's lock only when its
+/// backend notices (after the statement it was running), and a rerun right
+/// after a kill must not be refused for that.
 class ImportLock {
  public:
   ImportLock(pqxx::connection& c, const std::string& key_hex) : c_(c), id_(lock_id(key_hex)) {
     pqxx::nontransaction tx(c_);
-    if (!tx.exec_params("SELECT pg_try_advisory_lock($1)", id_)[0][0].as<bool>()) {
+    tx.exec("SELECT set_config('lock_timeout', '30s', false)");
+    try {
+      tx.exec_params("SELECT pg_advisory_lock($1)", id_);
+    } catch (const pqxx::sql_error& e) {
+      if (std::string(e.sqlstate()) != "55P03") throw;
+      tx.exec("RESET lock_timeout");
       throw Conflict("this import (same input, organization and options) is running in another process");
     }
+    tx.exec("RESET lock_timeout");
   }
   ~ImportLock() {
     try {
@@ -444,12 +465,12 @@ ImportSummary LeadImporter::run(LeadSource& source, RowErrorSink& errors, const 
           key, o.organization_id, std::string(to_string(o.on_duplicate)));
       tx.commit();
     }
+    Pipeline pipeline(cipher, o, key);
     {
       pqxx::nontransaction tx(conn);
-      tx.exec(kCreateStaging);
+      tx.exec(create_staging(pipeline.staging()));
     }
 
-    Pipeline pipeline(cipher, o, key);
     Counts total = cp.counts;
     ImportProgress progress;
     auto report = [&](std::uint64_t records) {

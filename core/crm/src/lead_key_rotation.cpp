@@ -30,13 +30,16 @@ std::optional<std::string> rewrap(const pqxx::field& f, const crypto::DataKey& f
   return to_hex(crypto::encrypt_column(to, context, crypto::decrypt_column(from, context, pqxx::binarystring(f).str())));
 }
 
+// Keyset walk in id order (`after` is the last id seen), so each batch
+// reads only rows after the previous one instead of rescanning.
 std::int64_t rotate_batch(pqxx::connection& c, const crypto::Keyring& readers, const crypto::DataKey& target,
-                          std::size_t batch_size) {
+                          std::size_t batch_size, std::int64_t& after) {
   pqxx::work tx(c);
   const auto rows = tx.exec_params(
-      "SELECT id, key_id, email_encrypted, name_encrypted, phone_encrypted FROM leads WHERE key_id <> $1 "
+      "SELECT id, key_id, email_encrypted, name_encrypted, phone_encrypted FROM leads WHERE id > $3 AND key_id <> $1 "
       "ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED",
-      target.id(), static_cast<long long>(batch_size));
+      target.id(), static_cast<long long>(batch_size), after);
+  if (!rows.empty()) after = rows[rows.size() - 1][0].as<std::int64_t>();
   for (const auto& r : rows) {
     const auto id = r[0].as<std::int64_t>();
     const auto& old = reader_for(readers, "lead " + std::to_string(id), r[1].as<std::string>());
@@ -71,9 +74,10 @@ crypto::TableRotation rotate_lead_keys(db::Pool& crm, const crypto::Keyring& rea
   try {
     if (!options.dry_run) {
       rewrap_index_keys(*lease, readers, target);
+      std::int64_t after = 0;
       for (;;) {
         if (options.max_batches && batches >= *options.max_batches) break;
-        const auto n = rotate_batch(*lease, readers, target, options.batch_size);
+        const auto n = rotate_batch(*lease, readers, target, options.batch_size, after);
         if (n == 0) break;
         t.rotated += n;
         ++batches;

@@ -16,6 +16,7 @@
 
 #include <pqxx/connection>
 
+#include "promptsales/common/crypto/column_cipher.hpp"
 #include "promptsales/common/crypto/data_key.hpp"
 #include "promptsales/crm/lead.hpp"
 
@@ -40,6 +41,8 @@ class LeadCipher {
  public:
   /// `index_key` comes from load_index_key().
   LeadCipher(const crypto::Keyring& keys, const crypto::DataKey& index_key);
+  LeadCipher(const LeadCipher&) = delete;
+  LeadCipher& operator=(const LeadCipher&) = delete;
 
   /// HMAC-SHA256 of the normalised email under the index key (32 raw bytes):
   /// equal to crypto::blind_index(index_key, "leads.email", email).
@@ -55,7 +58,9 @@ class LeadCipher {
 
  private:
   crypto::Keyring keys_;
-  std::string hash_key_;  ///< derived once: HMAC(index_key, "promptsales blind index v1:leads.email")
+  /// Keyed once with HMAC(index_key, "promptsales blind index v1:leads.email").
+  crypto::KeyedHmacSha256 hash_;
+  crypto::ColumnEncryptor email_, name_, phone_;  ///< under keys_.current()
 };
 
 /// The CRM database's blind index key: unwrapped from index_keys, or
