@@ -11,7 +11,7 @@ BUILD_PACKAGES=(
   libcurl4-openssl-dev libspdlog-dev catch2 libexpected-dev
 )
 SERVICE_PACKAGES=(postgresql-15 postgresql-contrib-15 postgresql-client-15 redis-server)
-TOOL_PACKAGES=(prometheus curl procps)
+TOOL_PACKAGES=(prometheus curl procps time bc)
 # tests/k8s: kubectl (kustomize v5; the machine image's package: Debian 12's
 # kubernetes-client is 1.20, whose kustomize is too old) and Node.js for
 # kubernetes-models. Debian's nodejs ships without npm; a nodejs that bundles

@@ -93,8 +93,15 @@ TestInstallation::TestInstallation() : control_("psi") {
 }
 
 TestInstallation::~TestInstallation() {
+  // Every sub-company database the registry names (ads, crm, ...).
   try {
-    drop_database(db::database_name(ads_url()));
+    pqxx::connection conn(control_.url());
+    for (const auto& s : SubcompanyRegistry(control_.url()).list(conn)) {
+      try {
+        drop_database(db::database_name(s.url));
+      } catch (...) {
+      }
+    }
   } catch (...) {
   }
 }

@@ -21,5 +21,6 @@ void register_keys_commands(CLI::App& app, AppContext& ctx);
 void register_audit_commands(CLI::App& app, AppContext& ctx);
 void register_audience_commands(CLI::App& app, AppContext& ctx);
 void register_jobs_commands(CLI::App& app, AppContext& ctx);
+void register_lead_commands(CLI::App& app, AppContext& ctx);
 
 }  // namespace promptsales::app

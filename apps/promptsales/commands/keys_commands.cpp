@@ -12,6 +12,8 @@
 #include "commands/control_access.hpp"
 #include "output.hpp"
 #include "promptsales/common/crypto/key_rotation.hpp"
+#include "promptsales/crm/lead_key_rotation.hpp"
+#include "promptsales/crm/lead_store.hpp"
 
 namespace promptsales::app {
 namespace {
@@ -44,6 +46,28 @@ nlohmann::json to_json(const crypto::RotationResult& r) {
           {"tables", tables}};
 }
 
+// Control tables first, then the CRM database's leads (when PromptCrm is
+// registered): one result, one audit event.
+crypto::RotationResult rotate_all(AppContext& ctx, db::Pool& control, const crypto::Keyring& readers,
+                                  const crypto::DataKey& target, const crypto::RotationOptions& options) {
+  auto result = crypto::rotate_keys(control, readers, target, options);
+  std::string crm_url;
+  try {
+    crm_url = crm::locate_crm_database(ctx.config().str("database_url"));
+  } catch (const ConfigError&) {
+    return result;  // no CRM sub-company
+  }
+  db::PoolOptions po;
+  po.url = crm_url;
+  po.size = 1;
+  po.statement_timeout = ctx.config().millis("db_statement_timeout_ms");
+  po.application_name = "promptsales-cli";
+  db::Pool crm_pool(std::move(po));
+  result.tables.push_back(crm::rotate_lead_keys(crm_pool, readers, target, options, result.batches));
+  result.complete = result.complete && result.tables.back().remaining == 0;
+  return result;
+}
+
 void run_rotate(AppContext& ctx, const KeysOptions& o) {
   const auto readers = crypto::load_keyring(ctx.config());
   const auto target = new_key(o);
@@ -58,13 +82,13 @@ void run_rotate(AppContext& ctx, const KeysOptions& o) {
   std::cerr << "rotating to key id " << target.id() << (o.dry_run ? " (dry run: nothing changes)" : "") << "\n";
   crypto::RotationResult result;
   if (o.dry_run) {
-    result = crypto::rotate_keys(*control, readers, target, options);
+    result = rotate_all(ctx, *control, readers, target, options);
   } else {
     AuditEvent event;
     event.action = "keys.rotate";
     event.target = "key:" + target.id();
     result = audited(*control, event, [&](AuditEvent& e) {
-      auto r = crypto::rotate_keys(*control, readers, target, options);
+      auto r = rotate_all(ctx, *control, readers, target, options);
       e.details = to_json(r);
       return r;
     });

@@ -54,9 +54,11 @@ void check_status_shape(const nlohmann::json& databases) {
 TEST_CASE("cli: db migrate is idempotent and db status reports it", "[cli][db]") {
   TestDatabase control("psc");
   DropLater drop{control.name() + "_ads"};
+  DropLater drop_crm{control.name() + "_crm"};
   const std::map<std::string, std::string> env = {{"PROMPTSALES_DATABASE_URL", control.url()}, {"PROMPTSALES_CONFIG", ""}};
   const auto control_migrations = promptsales::db::embedded_migrations("control").size();
   const auto ads_migrations = promptsales::db::embedded_migrations("ads").size();
+  const auto crm_migrations = promptsales::db::embedded_migrations("crm").size();
 
   {
     INFO("before the first migrate: status shows pending (exit 3), not an error");
@@ -80,7 +82,7 @@ TEST_CASE("cli: db migrate is idempotent and db status reports it", "[cli][db]")
     CHECK(j.at("dryRun") == false);
     const auto& dbs = j.at("databases");
     check_status_shape(dbs);
-    REQUIRE(dbs.size() == 2);
+    REQUIRE(dbs.size() == 3);
     CHECK(dbs[0].at("database") == "control");
     CHECK(dbs[0].at("kind") == "control");
     CHECK(dbs[0].at("created") == false);
@@ -91,6 +93,10 @@ TEST_CASE("cli: db migrate is idempotent and db status reports it", "[cli][db]")
     CHECK(dbs[1].at("created") == true);
     CHECK(dbs[1].at("applied").size() == ads_migrations);
     CHECK_THAT(dbs[1].at("url").get<std::string>(), Catch::Contains(control.name() + "_ads"));
+    CHECK(dbs[2].at("database") == "promptcrm");
+    CHECK(dbs[2].at("kind") == "crm");
+    CHECK(dbs[2].at("created") == true);
+    CHECK(dbs[2].at("applied").size() == crm_migrations);
   }
 
   {
@@ -106,7 +112,7 @@ TEST_CASE("cli: db migrate is idempotent and db status reports it", "[cli][db]")
       CHECK(d.at("created") == false);
     }
     CHECK(applied == 0);
-    CHECK(already == control_migrations + ads_migrations);
+    CHECK(already == control_migrations + ads_migrations + crm_migrations);
   }
 
   {
@@ -117,7 +123,7 @@ TEST_CASE("cli: db migrate is idempotent and db status reports it", "[cli][db]")
     const auto j = stdout_json(r);
     CHECK(j.at("upToDate") == true);
     check_status_shape(j.at("databases"));
-    REQUIRE(j.at("databases").size() == 2);
+    REQUIRE(j.at("databases").size() == 3);
     for (const auto& d : j.at("databases")) {
       for (const auto& m : d.at("migrations")) {
         CHECK(m.at("state") == "applied");

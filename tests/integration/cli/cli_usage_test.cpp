@@ -45,6 +45,11 @@ TEST_CASE("cli: --help exits 0 for every command", "[cli]") {
       {"seed"},
       {"serve"},
       {"benchmark"},
+      {"lead"},
+      {"lead", "import"},
+      {"lead", "list"},
+      {"lead", "show"},
+      {"lead", "update"},
   };
   for (auto args : commands) {
     std::string joined;

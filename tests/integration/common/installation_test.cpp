@@ -78,6 +78,7 @@ TEST_CASE("installation: migrate creates the ads database through the registry",
   TestDatabase control("psi");
   const std::string ads_name = control.name() + "_ads";
   DropLater drop{ads_name};
+  DropLater drop_crm{control.name() + "_crm"};
   REQUIRE_FALSE(database_exists(ads_name));
 
   db::InstallationOptions options;
@@ -86,7 +87,7 @@ TEST_CASE("installation: migrate creates the ads database through the registry",
   options.on_applied = [&](const std::string& role, const std::string& name) { events.push_back(role + "/" + name); };
   const auto reports = db::migrate_installation(options);
 
-  REQUIRE(reports.size() == 2);
+  REQUIRE(reports.size() == 3);
   CHECK(reports[0].role == "control");
   CHECK(reports[0].kind == "control");
   CHECK_FALSE(reports[0].created);  // it existed
@@ -99,6 +100,10 @@ TEST_CASE("installation: migrate creates the ads database through the registry",
   CHECK(reports[1].created);
   CHECK(reports[1].applied == names_of(db::embedded_migrations("ads")));
   CHECK(db::database_name(reports[1].url) == ads_name);
+  CHECK(reports[2].role == "promptcrm");
+  CHECK(reports[2].kind == "crm");
+  CHECK(reports[2].created);
+  CHECK(reports[2].applied == names_of(db::embedded_migrations("crm")));
   for (const auto& r : reports) {
     for (const auto& s : r.status) CHECK(s.state == db::MigrationState::applied);
   }
@@ -112,12 +117,13 @@ TEST_CASE("installation: migrate creates the ads database through the registry",
   std::vector<std::string> expected_events;
   for (const auto& n : reports[0].applied) expected_events.push_back("control/" + n);
   for (const auto& n : reports[1].applied) expected_events.push_back("promptads/" + n);
+  for (const auto& n : reports[2].applied) expected_events.push_back("promptcrm/" + n);
   CHECK(events == expected_events);
 
   // A second run applies nothing.
   events.clear();
   const auto again = db::migrate_installation(options);
-  REQUIRE(again.size() == 2);
+  REQUIRE(again.size() == 3);
   for (const auto& r : again) {
     CHECK(r.applied.empty());
     CHECK_FALSE(r.created);
@@ -127,7 +133,7 @@ TEST_CASE("installation: migrate creates the ads database through the registry",
 
   // Status: everything applied, nothing changed.
   const auto status = db::installation_status(options);
-  REQUIRE(status.size() == 2);
+  REQUIRE(status.size() == 3);
   for (const auto& r : status) {
     CHECK(r.applied.empty());
     CHECK_FALSE(r.status.empty());
@@ -140,6 +146,7 @@ TEST_CASE("installation: dry run and status before and after the control schema"
   // control database exists but holds no schema (no registry) yet.
   TestDatabase control("psi");
   DropLater drop{control.name() + "_ads"};
+  DropLater drop_crm{control.name() + "_crm"};
   db::InstallationOptions options;
   options.control_url = control.url();
 
@@ -173,7 +180,7 @@ TEST_CASE("installation: dry run and status before and after the control schema"
   migrate_control_only(control.url());
   options.dry_run = true;
   const auto reports = db::migrate_installation(options);
-  REQUIRE(reports.size() == 2);
+  REQUIRE(reports.size() == 3);
   CHECK(reports[0].applied.empty());
   CHECK(reports[0].already_applied == db::embedded_migrations("control").size());
   CHECK(reports[1].created);  // would create
@@ -228,7 +235,9 @@ TEST_CASE("registry: list, locate and add", "[registry]") {
     tx.commit();
   };
 
-  // The control migration registers PromptAds.
+  // The control migrations register PromptAds and PromptCrm; this test
+  // works the registry with PromptAds alone.
+  exec("DELETE FROM subcompanies WHERE code = 'promptcrm'");
   const auto all = registry.list(conn);
   REQUIRE(all.size() == 1);
   const auto& ads = all[0];
@@ -267,7 +276,7 @@ TEST_CASE("registry: list, locate and add", "[registry]") {
       {"code", [](NewSubcompany& s) { s.code = std::string(41, 'a'); }},
       {"name", [](NewSubcompany& s) { s.name = ""; }},
       {"name", [](NewSubcompany& s) { s.name = std::string(121, 'n'); }},
-      {"kind", [](NewSubcompany& s) { s.kind = "crm"; }},
+      {"kind", [](NewSubcompany& s) { s.kind = "billing"; }},
       {"kind", [](NewSubcompany& s) { s.kind = "control"; }},
       {"kind", [](NewSubcompany& s) { s.kind = ""; }},
       {"database", [](NewSubcompany& s) { s.location = ""; }},
@@ -284,9 +293,9 @@ TEST_CASE("registry: list, locate and add", "[registry]") {
   }
   {
     // The message lists the kinds that do exist.
-    auto crm = good;
-    crm.kind = "crm";
-    CHECK_THAT(expect_error<ValidationError>([&] { registry.add(conn, crm); }).what(), Catch::Contains("ads"));
+    auto billing = good;
+    billing.kind = "billing";
+    CHECK_THAT(expect_error<ValidationError>([&] { registry.add(conn, billing); }).what(), Catch::Contains("ads"));
   }
   {
     // A malformed location is a bad field too: ValidationError naming it.

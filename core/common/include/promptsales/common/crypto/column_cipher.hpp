@@ -16,6 +16,7 @@
 /// The migration 0002_users.sql defines promptsales_decrypt(v, KEY, context),
 /// which does both and raises on a mismatch.
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -35,6 +36,37 @@ std::string decrypt_column(const DataKey& key, std::string_view context, std::st
 /// under a key derived from `key` and `context`): equal inputs give equal
 /// indexes, and without the key the index says nothing about the input.
 std::string blind_index(const DataKey& key, std::string_view context, std::string_view normalized);
+
+/// encrypt_column for many values under one key and context (bulk imports):
+/// the MAC key is derived, the cipher fetched and the HMAC keyed once, not
+/// per value. Same output form as encrypt_column. encrypt() is thread-safe.
+class ColumnEncryptor {
+ public:
+  ColumnEncryptor(const DataKey& key, std::string_view context);
+  ~ColumnEncryptor();
+  ColumnEncryptor(const ColumnEncryptor&) = delete;
+  ColumnEncryptor& operator=(const ColumnEncryptor&) = delete;
+  std::string encrypt(std::string_view plaintext) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// HMAC-SHA256 under one key, keyed once (bulk blind indexes). Thread-safe.
+class KeyedHmacSha256 {
+ public:
+  explicit KeyedHmacSha256(std::string_view key);
+  ~KeyedHmacSha256();
+  KeyedHmacSha256(const KeyedHmacSha256&) = delete;
+  KeyedHmacSha256& operator=(const KeyedHmacSha256&) = delete;
+  /// Equal to hmac_sha256(key, data).
+  std::string operator()(std::string_view data) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 /// HMAC-SHA256 (32 raw bytes).
 std::string hmac_sha256(std::string_view key, std::string_view data);

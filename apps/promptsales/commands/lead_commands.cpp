@@ -1,0 +1,383 @@
+// `promptsales lead import|list|show|update`: thin adapters over the CRM
+// store and the import pipeline (core/crm). Exit codes of `lead import`:
+// 0 every row imported (or skipped as a duplicate), 3 some rows failed
+// (see --errors), 2 the file or the options were refused, 1 a dependency
+// failed (an interrupted import resumes when run again).
+#include <openssl/evp.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "app_context.hpp"
+#include "commands/commands.hpp"
+#include "commands/control_access.hpp"
+#include "output.hpp"
+#include "promptsales/crm/lead_importer.hpp"
+#include "promptsales/crm/lead_store.hpp"
+#include "promptsales/crm/synthetic_leads.hpp"
+
+namespace promptsales::app {
+namespace {
+
+struct LeadOptions {
+  // import
+  std::string file;
+  std::int64_t org = 0;
+  std::string format;
+  std::string on_duplicate = "skip";
+  bool dry_run = false;
+  std::string errors_path;
+  std::size_t batch_size = 5000;
+  std::vector<std::string> map;
+  std::string default_country;
+  bool progress = false;
+  bool force_rerun = false;
+  unsigned threads = 2;
+  std::uint64_t generate = 0;  // hidden: a synthetic source of N rows (benchmarks)
+  // list / show / update
+  std::int64_t id = 0;
+  std::optional<std::string> status;
+  std::optional<std::string> country;
+  std::optional<std::string> source;
+  std::optional<std::int64_t> campaign;
+  std::optional<int> min_score, max_score, score;
+  int limit = 50;
+  std::int64_t after = 0;
+};
+
+std::unique_ptr<db::Pool> open_crm(AppContext& ctx) {
+  db::PoolOptions options;
+  options.url = crm::locate_crm_database(ctx.config().str("database_url"));
+  options.size = 2;
+  options.statement_timeout = ctx.config().millis("db_statement_timeout_ms");
+  options.application_name = "promptsales-cli";
+  return std::make_unique<db::Pool>(std::move(options));
+}
+
+// SHA-256 of the file's bytes: the import key that lets a rerun resume.
+std::string file_sha256(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ValidationError("FILE", "cannot read " + path);
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
+  std::vector<char> buf(1 << 20);
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    if (in.gcount() > 0) EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<std::size_t>(in.gcount()));
+  }
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_DigestFinal_ex(ctx.get(), out, &n);
+  return std::string(reinterpret_cast<const char*>(out), n);
+}
+
+// The CSV/JSONL readers (crm::open_lead_source) are wired here when they
+// land; until then only the synthetic source is available.
+std::unique_ptr<crm::LeadSource> open_reader(const LeadOptions& o) {
+  if (o.generate > 0) return std::make_unique<crm::SyntheticLeadSource>(o.org, o.generate);
+  throw ConfigError("lead import: this build has no CSV/JSONL reader yet (crm::open_lead_source)");
+}
+
+std::string csv_cell(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) {
+    if (c == '"') q.push_back('"');
+    q.push_back(c);
+  }
+  return q + "\"";
+}
+
+/// The error report: CSV with a header, or the first errors on stderr.
+class ErrorReport final : public crm::RowErrorSink {
+ public:
+  explicit ErrorReport(const std::string& path) {
+    if (path.empty()) return;
+    file_.open(path, std::ios::binary | std::ios::trunc);
+    if (!file_) throw ValidationError("errors", "cannot write " + path);
+    file_ << "line,column,code,message,value\n";
+  }
+  void add(const crm::RowError& e) override {
+    ++count_;
+    if (file_.is_open()) {
+      file_ << e.line << ',' << csv_cell(e.column) << ',' << csv_cell(e.code) << ',' << csv_cell(e.message) << ','
+            << csv_cell(e.value) << '\n';
+    } else if (count_ <= 20) {
+      std::cerr << "line " << e.line << ": " << (e.column.empty() ? "" : e.column + ": ") << e.message << " ("
+                << e.code << ")\n";
+    }
+  }
+  void close() {
+    if (!file_.is_open()) {
+      if (count_ > 20) std::cerr << "... and " << count_ - 20 << " more (write them all with --errors FILE)\n";
+      return;
+    }
+    file_.close();
+    if (!file_) throw Error("could not finish writing the error report");
+  }
+
+ private:
+  std::ofstream file_;
+  std::uint64_t count_ = 0;
+};
+
+nlohmann::json to_json(const crm::ImportSummary& s, double seconds) {
+  return {{"records", s.records},   {"created", s.created},       {"updated", s.updated},
+          {"skipped", s.skipped},   {"failed", s.failed},         {"dryRun", s.dry_run},
+          {"resumed", s.resumed},   {"alreadyDone", s.already_done}, {"resumedAfterLine", s.resumed_after_line},
+          {"importKey", s.import_key}, {"seconds", seconds}};
+}
+
+void run_import(AppContext& ctx, const LeadOptions& o) {
+  crm::ImportOptions options;
+  options.organization_id = o.org;
+  options.on_duplicate = *crm::on_duplicate_from_string(o.on_duplicate);
+  options.dry_run = o.dry_run;
+  options.batch_size = o.batch_size;
+  options.force_rerun = o.force_rerun;
+  options.encrypt_threads = o.threads;
+  std::uint64_t total_bytes = 0;
+  if (o.generate > 0) {
+    options.content_digest = std::string(64, '0');
+    options.reader_fingerprint = "synthetic:" + std::to_string(o.generate);
+  } else if (!o.file.empty() && o.file != "-") {
+    struct stat st {};
+    if (stat(o.file.c_str(), &st) == 0) total_bytes = static_cast<std::uint64_t>(st.st_size);
+    if (total_bytes > crm::kMaxImportBytes) {
+      throw ValidationError("FILE", o.file + " is " + std::to_string(total_bytes >> 20) + " MiB; the limit is " +
+                                        std::to_string(crm::kMaxImportBytes >> 20) + " MiB");
+    }
+    options.content_digest = file_sha256(o.file);
+    std::string fingerprint = "format=" + o.format + "\ncountry=" + o.default_country;
+    for (const auto& m : o.map) fingerprint += "\nmap=" + m;
+    options.reader_fingerprint = fingerprint;
+  }
+  auto source = open_reader(o);
+  if (o.generate > 0) total_bytes = 0;
+
+  const bool show_progress = o.progress || stderr_is_tty();
+  const auto started = std::chrono::steady_clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
+  if (show_progress) {
+    options.on_progress = [&](const crm::ImportProgress& p) {
+      const double s = elapsed();
+      std::cerr << "\r" << p.records << " rows, " << static_cast<std::uint64_t>(s > 0 ? p.records / s : 0)
+                << " rows/s";
+      if (total_bytes > 0) std::cerr << ", " << (100 * p.bytes_read / total_bytes) << "%";
+      std::cerr << " (created " << p.created << ", updated " << p.updated << ", skipped " << p.skipped
+                << ", failed " << p.failed << ")   " << std::flush;
+    };
+  }
+
+  ErrorReport report(o.errors_path);
+  auto crm_pool = open_crm(ctx);
+  crm::LeadImporter importer(*crm_pool, crypto::load_keyring(ctx.config()));
+  auto run = [&] {
+    try {
+      return importer.run(*source, report, options);
+    } catch (const crm::ImportFileError& e) {
+      if (show_progress) std::cerr << "\n";
+      throw ValidationError("FILE", (e.error().line ? "line " + std::to_string(e.error().line) + ": " : "") +
+                                        e.error().message);
+    }
+  };
+  crm::ImportSummary summary;
+  if (o.dry_run) {
+    summary = run();
+  } else {
+    auto control = open_control(ctx);
+    AuditEvent event;
+    event.action = "lead.import";
+    event.organization_id = o.org;
+    event.target = "organization:" + std::to_string(o.org);
+    summary = audited(*control, event, [&](AuditEvent& e) {
+      auto s = run();
+      e.details = to_json(s, elapsed());
+      return s;
+    });
+  }
+  report.close();
+  if (show_progress) std::cerr << "\n";
+  const double seconds = elapsed();
+  if (ctx.json()) {
+    print_json(to_json(summary, seconds));
+  } else {
+    Table table({"CREATED", "UPDATED", "SKIPPED", "FAILED", "RECORDS", "SECONDS"});
+    char secs[32];
+    std::snprintf(secs, sizeof secs, "%.2f", seconds);
+    table.add_row({std::to_string(summary.created), std::to_string(summary.updated), std::to_string(summary.skipped),
+                   std::to_string(summary.failed), std::to_string(summary.records), secs});
+    table.print(std::cout);
+    if (summary.already_done) std::cerr << "this import finished before: nothing changed (--force-rerun to run it again)\n";
+    if (summary.resumed) std::cerr << "resumed after line " << summary.resumed_after_line << "\n";
+    if (summary.dry_run) std::cerr << "dry run: nothing was written\n";
+  }
+  if (summary.failed > 0) throw ExitWith{ExitCode::partial};
+}
+
+nlohmann::json lead_json(const crm::Lead& l) {
+  auto opt = [](const auto& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
+  return {{"id", l.id},
+          {"organizationId", l.organization_id},
+          {"email", l.email},
+          {"name", opt(l.name)},
+          {"phone", opt(l.phone)},
+          {"source", opt(l.source)},
+          {"country", opt(l.country)},
+          {"city", opt(l.city)},
+          {"interests", l.interests},
+          {"birthDate", opt(l.birth_date)},
+          {"age", opt(l.age)},
+          {"consents", {{"email", l.consents.email}, {"sms", l.consents.sms}, {"phone", l.consents.phone},
+                        {"givenAt", opt(l.consents.given_at)}}},
+          {"status", std::string(crm::to_string(l.status))},
+          {"score", l.score},
+          {"campaignId", opt(l.campaign_id)},
+          {"forgotten", l.forgotten},
+          {"createdAt", l.created_at},
+          {"updatedAt", l.updated_at}};
+}
+
+void print_leads(AppContext& ctx, const std::vector<crm::Lead>& leads) {
+  if (ctx.json()) {
+    nlohmann::json a = nlohmann::json::array();
+    for (const auto& l : leads) a.push_back(lead_json(l));
+    print_json(a);
+    return;
+  }
+  Table table({"ID", "EMAIL", "NAME", "COUNTRY", "STATUS", "SCORE", "CREATED"});
+  for (const auto& l : leads) {
+    table.add_row({std::to_string(l.id), ellipsize(l.email, 40), ellipsize(l.name.value_or(""), 30),
+                   l.country.value_or(""), std::string(crm::to_string(l.status)), std::to_string(l.score),
+                   l.created_at.substr(0, 19)});
+  }
+  table.print(std::cout);
+  if (leads.empty()) std::cerr << "no leads match\n";
+}
+
+std::optional<crm::LeadStatus> parse_status(const std::optional<std::string>& s) {
+  if (!s) return std::nullopt;
+  auto st = crm::lead_status_from_string(*s);
+  if (!st) throw ValidationError("status", "must be new, contacted, qualified, converted or lost");
+  return st;
+}
+
+void run_list(AppContext& ctx, const LeadOptions& o) {
+  auto pool = open_crm(ctx);
+  crm::PgLeadStore store(*pool, crypto::load_keyring(ctx.config()));
+  crm::LeadFilter f;
+  f.organization_id = o.org;
+  f.status = parse_status(o.status);
+  f.country = o.country;
+  f.source = o.source;
+  f.campaign_id = o.campaign;
+  f.min_score = o.min_score;
+  f.max_score = o.max_score;
+  f.limit = o.limit;
+  f.after_id = o.after;
+  print_leads(ctx, store.list(f));
+}
+
+void run_show(AppContext& ctx, const LeadOptions& o) {
+  auto pool = open_crm(ctx);
+  crm::PgLeadStore store(*pool, crypto::load_keyring(ctx.config()));
+  const auto lead = store.get(o.org, o.id);
+  if (ctx.json()) {
+    print_json(lead_json(lead));
+  } else {
+    print_leads(ctx, {lead});
+  }
+}
+
+void run_update(AppContext& ctx, const LeadOptions& o) {
+  crm::LeadUpdate u;
+  u.status = parse_status(o.status);
+  u.score = o.score;
+  u.country = o.country;
+  u.source = o.source;
+  u.campaign_id = o.campaign;
+  auto pool = open_crm(ctx);
+  crm::PgLeadStore store(*pool, crypto::load_keyring(ctx.config()));
+  auto control = open_control(ctx);
+  AuditEvent event;
+  event.action = "lead.update";
+  event.organization_id = o.org;
+  event.target = "lead:" + std::to_string(o.id);
+  const auto lead = audited(*control, event, [&](AuditEvent&) { return store.update(o.org, o.id, u); });
+  if (ctx.json()) {
+    print_json(lead_json(lead));
+  } else {
+    print_leads(ctx, {lead});
+  }
+}
+
+}  // namespace
+
+void register_lead_commands(CLI::App& app, AppContext& ctx) {
+  auto* lead = app.add_subcommand("lead", "Leads of the CRM sub-company (personal data encrypted at rest)");
+  lead->require_subcommand(1);
+  auto o = std::make_shared<LeadOptions>();
+
+  auto* imp = lead->add_subcommand(
+      "import",
+      "Import leads from a CSV or JSONL file into an organization. Duplicates (by email, within the file and "
+      "against the database) follow --on-duplicate; rejected rows go to the error report and never stop the good "
+      "ones. An interrupted import resumes when run again with the same file and options. Exit 0 all rows "
+      "imported, 3 some rows failed, 2 file or options refused, 1 a dependency failed");
+  imp->add_option("FILE", o->file, "CSV or JSONL file, or - for stdin (stdin cannot resume)");
+  imp->add_option("--org", o->org, "Organization id")->required()->check(CLI::PositiveNumber);
+  imp->add_option("--format", o->format, "csv or jsonl (default: from the file name)")
+      ->check(CLI::IsMember({"csv", "jsonl"}));
+  imp->add_option("--on-duplicate", o->on_duplicate, "skip, update or error")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"skip", "update", "error"}));
+  imp->add_flag("--dry-run", o->dry_run, "Validate and count (duplicates too); write nothing");
+  imp->add_option("--errors", o->errors_path, "Write rejected rows to this CSV file");
+  imp->add_option("--batch-size", o->batch_size, "Records per transaction")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  imp->add_option("--map", o->map, "Column mapping FIELD=COLUMN (repeatable)");
+  imp->add_option("--default-country", o->default_country, "Country (ISO 3166-1 alpha-2) for rows without one");
+  imp->add_flag("--progress", o->progress, "Show progress on stderr even when it is not a terminal");
+  imp->add_flag("--force-rerun", o->force_rerun, "Run a finished import again (duplicates still apply)");
+  imp->add_option("--threads", o->threads, "Encryption threads")->capture_default_str()->check(CLI::Range(1, 16));
+  imp->add_option("--generate", o->generate, "Synthetic rows instead of a file (benchmarks)")->group("");
+  imp->callback([&ctx, o] {
+    if (o->generate == 0 && o->file.empty()) throw ValidationError("FILE", "give a file, or - for stdin");
+    run_import(ctx, *o);
+  });
+
+  auto* list = lead->add_subcommand("list", "List an organization's leads (decrypted), oldest first");
+  list->add_option("--org", o->org, "Organization id")->required()->check(CLI::PositiveNumber);
+  list->add_option("--status", o->status, "new, contacted, qualified, converted or lost");
+  list->add_option("--country", o->country, "ISO 3166-1 alpha-2");
+  list->add_option("--source", o->source, "Lead source");
+  list->add_option("--campaign", o->campaign, "Campaign id");
+  list->add_option("--min-score", o->min_score, "Lowest score")->check(CLI::Range(0, 100));
+  list->add_option("--max-score", o->max_score, "Highest score")->check(CLI::Range(0, 100));
+  list->add_option("--limit", o->limit, "Page size")->capture_default_str()->check(CLI::Range(1, 1000));
+  list->add_option("--after", o->after, "Leads with a larger id (the last id of the previous page)");
+  list->callback([&ctx, o] { run_list(ctx, *o); });
+
+  auto* show = lead->add_subcommand("show", "Show one lead (decrypted). Exit 4 when it does not exist");
+  show->add_option("ID", o->id, "Lead id")->required();
+  show->add_option("--org", o->org, "Organization id")->required()->check(CLI::PositiveNumber);
+  show->callback([&ctx, o] { run_show(ctx, *o); });
+
+  auto* update = lead->add_subcommand("update", "Change a lead's status, score or fields (audited). Exit 4 when absent");
+  update->add_option("ID", o->id, "Lead id")->required();
+  update->add_option("--org", o->org, "Organization id")->required()->check(CLI::PositiveNumber);
+  update->add_option("--status", o->status, "new, contacted, qualified, converted or lost");
+  update->add_option("--score", o->score, "0-100")->check(CLI::Range(0, 100));
+  update->add_option("--country", o->country, "ISO 3166-1 alpha-2");
+  update->add_option("--source", o->source, "Lead source");
+  update->add_option("--campaign", o->campaign, "Campaign id");
+  update->callback([&ctx, o] { run_update(ctx, *o); });
+}
+
+}  // namespace promptsales::app

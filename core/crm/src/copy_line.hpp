@@ -1,0 +1,95 @@
+#pragma once
+// One row of PostgreSQL's COPY text format for the import's staging table.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hex.hpp"
+#include "promptsales/crm/lead.hpp"
+#include "promptsales/crm/lead_cipher.hpp"
+
+namespace promptsales::crm::detail {
+
+/// The staging table's columns, in the order copy_line writes them.
+inline const std::vector<std::string>& staging_columns() {
+  static const std::vector<std::string> kColumns = {
+      "line", "email_hash", "email_encrypted", "name_encrypted", "phone_encrypted", "source",
+      "country", "city", "interests", "birth_date", "age", "consent_email", "consent_sms",
+      "consent_phone", "consent_at", "status", "campaign_id"};
+  return kColumns;
+}
+
+/// COPY text escaping: backslash, and the separators tab, newline, CR.
+inline void append_text(std::string& out, std::string_view s) {
+  for (char c : s) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '\t': out += "\\t"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      default: out.push_back(c);
+    }
+  }
+}
+
+inline void append_field(std::string& out, const std::optional<std::string>& v) {
+  if (v) {
+    append_text(out, *v);
+  } else {
+    out += "\\N";
+  }
+}
+
+inline void append_bytea(std::string& out, const std::optional<std::string>& raw) {
+  if (!raw) {
+    out += "\\N";
+    return;
+  }
+  out += "\\\\x";  // COPY unescapes to \x, bytea's hex input form
+  append_hex(out, *raw);
+}
+
+/// A text[] literal: {"a","b"} with " and \ escaped inside elements.
+inline std::string array_literal(const std::vector<std::string>& items) {
+  std::string a = "{";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) a.push_back(',');
+    a.push_back('"');
+    for (char c : items[i]) {
+      if (c == '"' || c == '\\') a.push_back('\\');
+      a.push_back(c);
+    }
+    a.push_back('"');
+  }
+  a.push_back('}');
+  return a;
+}
+
+inline std::string copy_line(std::size_t line, const LeadInput& lead, const EncryptedLead& enc) {
+  std::string out;
+  out.reserve(96 + 2 * (enc.email_hash.size() + enc.email.size() + enc.name.value_or("").size() +
+                        enc.phone.value_or("").size()));
+  auto tab = [&] { out.push_back('\t'); };
+  out += std::to_string(line);
+  tab(); append_bytea(out, enc.email_hash);
+  tab(); append_bytea(out, enc.email);
+  tab(); append_bytea(out, enc.name);
+  tab(); append_bytea(out, enc.phone);
+  tab(); append_field(out, lead.source);
+  tab(); append_field(out, lead.country);
+  tab(); append_field(out, lead.city);
+  tab(); append_text(out, array_literal(lead.interests));
+  tab(); append_field(out, lead.birth_date);
+  tab(); append_field(out, lead.age ? std::optional<std::string>(std::to_string(*lead.age)) : std::nullopt);
+  tab(); out += lead.consents.email ? "t" : "f";
+  tab(); out += lead.consents.sms ? "t" : "f";
+  tab(); out += lead.consents.phone ? "t" : "f";
+  tab(); append_field(out, lead.consents.given_at);
+  tab(); append_field(out, lead.status ? std::optional<std::string>(std::string(to_string(*lead.status))) : std::nullopt);
+  tab(); append_field(out, lead.campaign_id ? std::optional<std::string>(std::to_string(*lead.campaign_id)) : std::nullopt);
+  return out;
+}
+
+}  // namespace promptsales::crm::detail

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Lead import throughput and memory against its baseline, in one run:
+#
+#   baseline  a plain COPY of the same CSV into an unindexed table (psql \copy)
+#   import    `promptsales lead import` of the same rows: validation,
+#             deduplication (within the file and against the database),
+#             AES-256 encryption of email/name/phone, blind index, the
+#             indexed leads table and the per-batch checkpoint
+#
+# for 100k and 1M rows (deterministic: the same N gives the same rows). The
+# bar (issue 4): import throughput >= 25% of COPY's, peak RSS < 150 MiB and
+# flat as the file grows.
+#
+# Until the CSV reader is merged, the import side reads the same rows from
+# the built-in generator (`lead import --generate N`, hidden) instead of the
+# file, so it measures everything except CSV parsing and field validation.
+# Set PROMPTSALES_BENCH_FROM_FILE=1 once `lead import FILE` reads CSV.
+#
+# It uses a throwaway installation (databases psbench_leads_<pid>*) on the
+# server of PROMPTSALES_TEST_DATABASE_URL (scripts/services.sh env) and a
+# throwaway data key, and drops them on exit. Usage:
+#   scripts/bench/lead_import.sh [--rows "100000 1000000"] [--out DIR]
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+BIN="${PROMPTSALES_BENCH_BIN:-${PROMPTSALES_BUILD_DIR:-$ROOT/build/test}/apps/promptsales/promptsales}"
+ROWS="100000 1000000"
+OUT=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rows) ROWS="$2"; shift 2 ;;
+    --out) OUT="$2"; shift 2 ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "lead_import.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+[ -x "$BIN" ] || { echo "lead_import.sh: no binary at $BIN (build it, or set PROMPTSALES_BENCH_BIN)" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "lead_import.sh: /usr/bin/time is missing (scripts/deps.sh installs 'time')" >&2; exit 2; }
+ADMIN="${PROMPTSALES_TEST_DATABASE_URL:?set it: eval \"\$(scripts/services.sh env)\"}"
+OUT="${OUT:-$(mktemp -d /tmp/lead_import_bench.XXXXXX)}"
+mkdir -p "$OUT"
+
+DB="psbench_leads_$$"
+CONTROL_URL="${ADMIN%/*}/$DB"
+cleanup() {
+  for d in "$DB" "${DB}_ads" "${DB}_crm"; do
+    psql -q "$ADMIN" -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1 || true
+  done
+}
+trap cleanup EXIT
+export PGOPTIONS="-c client_min_messages=warning"
+psql -q "$ADMIN" -c "CREATE DATABASE $DB" >/dev/null
+export PROMPTSALES_DATABASE_URL="$CONTROL_URL" PROMPTSALES_CONFIG=""
+PROMPTSALES_DATA_KEY="$(openssl rand -hex 32)"
+export PROMPTSALES_DATA_KEY
+"$BIN" db migrate >/dev/null 2>&1
+CRM_URL="${ADMIN%/*}/${DB}_crm"
+
+# The generator's rows as CSV (the same fields as crm::SyntheticLeadSource).
+generate_csv() {
+  awk -v n="$1" 'BEGIN {
+    split("ES MX AR CO PE CL", C, " "); split("facebook web referral instagram", S, " ");
+    split("fitness running shoes travel yoga", I, " ");
+    print "email,name,phone,country,city,source,interests,birth_date,consent_email";
+    for (i = 0; i < n; i++) {
+      e = (i % 50 == 49 && i >= 7) ? i - 7 : i;
+      email = (i % 200 == 199) ? "not-an-email-" i : "lead" e "@example" (e % 97) ".com";
+      a = I[i % 5 + 1]; b = I[(int(i / 5) + 1) % 5 + 1];
+      it = (a == b) ? a : (a < b ? a ";" b : b ";" a);
+      printf "%s,Person %d,+34600%06d,%s,City %d,%s,%s,19%02d-0%d-1%d,%s\n", email, i, i % 1000000, C[i % 6 + 1],
+        i % 300, S[i % 4 + 1], it, 60 + i % 40, 1 + i % 9, i % 10, (i % 3 ? "true" : "false");
+    }
+  }'
+}
+
+rss_kib() { awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); print $2 }' "$1"; }
+elapsed_s() { awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$1"; }
+
+printf "%-9s %10s %10s %12s %12s %8s %10s\n" rows copy_s import_s copy_rows/s import_rows/s ratio rss_MiB | tee "$OUT/summary.txt"
+org=1000
+for n in $ROWS; do
+  csv="$OUT/leads_$n.csv"
+  generate_csv "$n" >"$csv"
+  psql -q "$CRM_URL" -c "DROP TABLE IF EXISTS bench_copy; CREATE TABLE bench_copy (email text, name text, phone text,
+    country text, city text, source text, interests text, birth_date text, consent_email text)" >/dev/null
+  start=$(date +%s.%N)
+  psql -q "$CRM_URL" -c "\\copy bench_copy FROM '$csv' CSV HEADER" >/dev/null
+  copy_s=$(echo "$(date +%s.%N) - $start" | bc -l)
+  psql -q "$CRM_URL" -c "DROP TABLE bench_copy" >/dev/null
+  org=$((org + 1))
+  if [ "${PROMPTSALES_BENCH_FROM_FILE:-0}" = 1 ]; then
+    src=("$csv")
+  else
+    src=(--generate "$n")
+  fi
+  /usr/bin/time -v -o "$OUT/time_$n.txt" "$BIN" lead import "${src[@]}" --org "$org" -o json \
+    >"$OUT/import_$n.json" 2>"$OUT/import_$n.err" || [ $? -eq 3 ]  # 3: the generator's rejected rows
+  import_s=$(elapsed_s "$OUT/time_$n.txt")
+  rss=$(rss_kib "$OUT/time_$n.txt")
+  printf "%-9s %10.2f %10.2f %12.0f %12.0f %8.2f %10.1f\n" "$n" "$copy_s" "$import_s" "$(echo "$n / $copy_s" | bc -l)" \
+    "$(echo "$n / $import_s" | bc -l)" "$(echo "$copy_s / $import_s" | bc -l)" "$(echo "$rss / 1024" | bc -l)" |
+    tee -a "$OUT/summary.txt"
+  rm -f "$csv"
+done
+echo "ratio = import throughput / COPY throughput (bar: >= 0.25); results in $OUT" | tee -a "$OUT/summary.txt"
