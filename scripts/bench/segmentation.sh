@@ -53,8 +53,8 @@ INSERT INTO leads (organization_id, email_encrypted, email_hash, key_id, country
                    status, source)
 SELECT 1 + g % $ORGS, '\x00'::bytea, sha256(g::text::bytea), '0000000000000000',
        (ARRAY['ES','MX','AR','CO','PE','CL','US','FR'])[1 + (g * 7) % 8],
-       (ARRAY[ARRAY['running'], ARRAY['yoga','running'], ARRAY['cine'], ARRAY['travel','food'], ARRAY['fitness'],
-              ARRAY[]::text[]])[1 + (g * 3) % 6],
+       CASE (g * 3) % 6 WHEN 0 THEN ARRAY['running'] WHEN 1 THEN ARRAY['yoga','running'] WHEN 2 THEN ARRAY['cine']
+                        WHEN 3 THEN ARRAY['travel','food'] WHEN 4 THEN ARRAY['fitness'] ELSE ARRAY[]::text[] END,
        CASE WHEN g % 3 = 0 THEN DATE '1950-01-01' + (g * 37) % 20000 END,
        CASE WHEN g % 3 = 1 THEN 16 + g % 60 END,
        (g * 13) % 101,

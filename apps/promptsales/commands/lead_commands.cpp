@@ -5,8 +5,11 @@
 // failed (an interrupted import resumes when run again).
 #include <openssl/evp.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -17,7 +20,9 @@
 #include "commands/commands.hpp"
 #include "commands/control_access.hpp"
 #include "output.hpp"
+#include "promptsales/crm/error_report.hpp"
 #include "promptsales/crm/lead_importer.hpp"
+#include "promptsales/crm/lead_readers.hpp"
 #include "promptsales/crm/lead_store.hpp"
 #include "promptsales/crm/synthetic_leads.hpp"
 
@@ -76,53 +81,109 @@ std::string file_sha256(const std::string& path) {
   return std::string(reinterpret_cast<const char*>(out), n);
 }
 
-// The CSV/JSONL readers (crm::open_lead_source) are wired here when they
-// land; until then only the synthetic source is available.
-std::unique_ptr<crm::LeadSource> open_reader(const LeadOptions& o) {
-  if (o.generate > 0) return std::make_unique<crm::SyntheticLeadSource>(o.org, o.generate);
-  throw ConfigError("lead import: this build has no CSV/JSONL reader yet (crm::open_lead_source)");
+crm::LeadReadOptions read_options(const LeadOptions& o) {
+  crm::LeadReadOptions r;
+  r.organization_id = o.org;
+  r.map = o.map;
+  r.default_country = o.default_country;
+  crm::check_read_options(r);
+  return r;
 }
 
-std::string csv_cell(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) {
-    if (c == '"') q.push_back('"');
-    q.push_back(c);
+crm::LeadFileFormat file_format(const LeadOptions& o) {
+  if (o.format.empty()) return crm::LeadFileFormat::automatic;
+  return *crm::lead_file_format_from_string(o.format);  // CLI11 checked the name
+}
+
+/// Standard input, spooled into an anonymous temporary file (created 0600
+/// and unlinked at once, so nothing is left behind whatever happens), so
+/// that stdin gets what a file gets: the pre-pass that refuses a bad file
+/// before anything is written, and the content hash that lets a rerun
+/// resume. Returns a path that reopens it.
+class SpooledStdin {
+ public:
+  SpooledStdin() {
+    const char* dir = std::getenv("TMPDIR");
+    std::string templ = std::string(dir && *dir ? dir : "/tmp") + "/promptsales-import-XXXXXX";
+    fd_ = mkstemp(templ.data());
+    if (fd_ < 0) throw Error("cannot create a temporary file in " + templ.substr(0, templ.rfind('/')));
+    unlink(templ.c_str());
+    std::vector<char> buf(1 << 20);
+    std::uint64_t total = 0;
+    for (;;) {
+      const auto n = read(STDIN_FILENO, buf.data(), buf.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) throw Error("cannot read standard input");
+      if (n == 0) break;
+      total += static_cast<std::uint64_t>(n);
+      if (total > crm::kMaxImportBytes)
+        throw ValidationError("FILE", "standard input is over the " + std::to_string(crm::kMaxImportBytes >> 20) +
+                                          " MiB limit");
+      for (ssize_t off = 0; off < n;) {
+        const auto w = write(fd_, buf.data() + off, static_cast<std::size_t>(n - off));
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) throw Error("cannot spool standard input to a temporary file (disk full?)");
+        off += w;
+      }
+    }
+    path_ = "/proc/self/fd/" + std::to_string(fd_);
   }
-  return q + "\"";
+  ~SpooledStdin() {
+    if (fd_ >= 0) close(fd_);
+  }
+  SpooledStdin(const SpooledStdin&) = delete;
+  SpooledStdin& operator=(const SpooledStdin&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  int fd_ = -1;
+  std::string path_;
+};
+
+std::unique_ptr<crm::LeadSource> open_reader(const LeadOptions& o, const std::string& path) {
+  if (o.generate > 0) return std::make_unique<crm::SyntheticLeadSource>(o.org, o.generate);
+  const auto options = read_options(o);
+  // Whole-file problems (encoding, limits, no email column) refuse the file
+  // here, before the first batch is committed.
+  crm::scan_import_file(path, file_format(o), options);
+  return crm::open_lead_source(path, file_format(o), options);
 }
 
-/// The error report: CSV with a header, or the first errors on stderr.
+/// The error report: the CSV file of --errors (written beside it and renamed
+/// into place when complete), or the first errors on stderr.
 class ErrorReport final : public crm::RowErrorSink {
  public:
   explicit ErrorReport(const std::string& path) {
     if (path.empty()) return;
-    file_.open(path, std::ios::binary | std::ios::trunc);
-    if (!file_) throw ValidationError("errors", "cannot write " + path);
-    file_ << "line,column,code,message,value\n";
+    try {
+      writer_ = std::make_unique<crm::ErrorReportWriter>(path);
+    } catch (const std::runtime_error& e) {
+      throw ValidationError("--errors", e.what());
+    }
   }
   void add(const crm::RowError& e) override {
     ++count_;
-    if (file_.is_open()) {
-      file_ << e.line << ',' << csv_cell(e.column) << ',' << csv_cell(e.code) << ',' << csv_cell(e.message) << ','
-            << csv_cell(e.value) << '\n';
+    if (writer_) {
+      writer_->add(e);
     } else if (count_ <= 20) {
       std::cerr << "line " << e.line << ": " << (e.column.empty() ? "" : e.column + ": ") << e.message << " ("
                 << e.code << ")\n";
     }
   }
   void close() {
-    if (!file_.is_open()) {
+    if (!writer_) {
       if (count_ > 20) std::cerr << "... and " << count_ - 20 << " more (write them all with --errors FILE)\n";
       return;
     }
-    file_.close();
-    if (!file_) throw Error("could not finish writing the error report");
+    try {
+      writer_->commit();
+    } catch (const std::runtime_error& e) {
+      throw Error(std::string("could not finish writing the error report: ") + e.what());
+    }
   }
 
  private:
-  std::ofstream file_;
+  std::unique_ptr<crm::ErrorReportWriter> writer_;
   std::uint64_t count_ = 0;
 };
 
@@ -142,22 +203,37 @@ void run_import(AppContext& ctx, const LeadOptions& o) {
   options.force_rerun = o.force_rerun;
   options.encrypt_threads = o.threads;
   std::uint64_t total_bytes = 0;
+  std::unique_ptr<SpooledStdin> spooled;
+  std::string path = o.file;
+  if (o.generate == 0 && o.file == "-") {
+    spooled = std::make_unique<SpooledStdin>();
+    path = spooled->path();
+  }
   if (o.generate > 0) {
     options.content_digest = std::string(64, '0');
     options.reader_fingerprint = "synthetic:" + std::to_string(o.generate);
-  } else if (!o.file.empty() && o.file != "-") {
+  } else {
     struct stat st {};
-    if (stat(o.file.c_str(), &st) == 0) total_bytes = static_cast<std::uint64_t>(st.st_size);
+    if (stat(path.c_str(), &st) == 0) total_bytes = static_cast<std::uint64_t>(st.st_size);
     if (total_bytes > crm::kMaxImportBytes) {
       throw ValidationError("FILE", o.file + " is " + std::to_string(total_bytes >> 20) + " MiB; the limit is " +
                                         std::to_string(crm::kMaxImportBytes >> 20) + " MiB");
     }
-    options.content_digest = file_sha256(o.file);
+    options.content_digest = file_sha256(path);
     std::string fingerprint = "format=" + o.format + "\ncountry=" + o.default_country;
     for (const auto& m : o.map) fingerprint += "\nmap=" + m;
     options.reader_fingerprint = fingerprint;
   }
-  auto source = open_reader(o);
+  ErrorReport report(o.errors_path);
+  std::unique_ptr<crm::LeadSource> source;
+  try {
+    source = open_reader(o, path);
+  } catch (const crm::ImportFileError& e) {
+    report.add(e.error());  // line 0 (or the line found) in the report too
+    report.close();
+    throw ValidationError("FILE", (e.error().line ? "line " + std::to_string(e.error().line) + ": " : "") +
+                                      e.error().message);
+  }
   if (o.generate > 0) total_bytes = 0;
 
   const bool show_progress = o.progress || stderr_is_tty();
@@ -174,7 +250,6 @@ void run_import(AppContext& ctx, const LeadOptions& o) {
     };
   }
 
-  ErrorReport report(o.errors_path);
   auto crm_pool = open_crm(ctx);
   crm::LeadImporter importer(*crm_pool, crypto::load_keyring(ctx.config()));
   auto run = [&] {
@@ -182,6 +257,8 @@ void run_import(AppContext& ctx, const LeadOptions& o) {
       return importer.run(*source, report, options);
     } catch (const crm::ImportFileError& e) {
       if (show_progress) std::cerr << "\n";
+      report.add(e.error());
+      report.close();
       throw ValidationError("FILE", (e.error().line ? "line " + std::to_string(e.error().line) + ": " : "") +
                                         e.error().message);
     }
@@ -329,7 +406,7 @@ void register_lead_commands(CLI::App& app, AppContext& ctx) {
       "against the database) follow --on-duplicate; rejected rows go to the error report and never stop the good "
       "ones. An interrupted import resumes when run again with the same file and options. Exit 0 all rows "
       "imported, 3 some rows failed, 2 file or options refused, 1 a dependency failed");
-  imp->add_option("FILE", o->file, "CSV or JSONL file, or - for stdin (stdin cannot resume)");
+  imp->add_option("FILE", o->file, "CSV or JSONL file, or - for standard input");
   imp->add_option("--org", o->org, "Organization id")->required()->check(CLI::PositiveNumber);
   imp->add_option("--format", o->format, "csv or jsonl (default: from the file name)")
       ->check(CLI::IsMember({"csv", "jsonl"}));
@@ -341,8 +418,8 @@ void register_lead_commands(CLI::App& app, AppContext& ctx) {
   imp->add_option("--batch-size", o->batch_size, "Records per transaction")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
-  imp->add_option("--map", o->map, "Column mapping FIELD=COLUMN (repeatable)");
-  imp->add_option("--default-country", o->default_country, "Country (ISO 3166-1 alpha-2) for rows without one");
+  imp->add_option("--map", o->map, "Column mapping \"Header=field,Other=field\" (field: email, name, phone, ...; ignore drops a column); repeatable");
+  imp->add_option("--default-country", o->default_country, "Country (ISO 3166-1 alpha-2) whose calling code national phone numbers take, e.g. ES");
   imp->add_flag("--progress", o->progress, "Show progress on stderr even when it is not a terminal");
   imp->add_flag("--force-rerun", o->force_rerun, "Run a finished import again (duplicates still apply)");
   imp->add_option("--threads", o->threads, "Encryption threads")->capture_default_str()->check(CLI::Range(1, 16));

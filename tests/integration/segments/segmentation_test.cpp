@@ -54,7 +54,8 @@ struct Installation {
          "SELECT " + std::to_string(org) + ", '\\x00'::bytea, sha256(('" + std::to_string(org) + "-" +
          std::to_string(seed) + "-' || g)::text::bytea), '0000000000000000', "
          "(ARRAY['ES','MX','AR','US',NULL])[1 + (g * 7 + " + std::to_string(seed) + ") % 5], "
-         "(ARRAY[ARRAY['running'],ARRAY['yoga','running'],ARRAY['cine'],ARRAY[]::text[]])[1 + (g * 3) % 4], "
+         "CASE (g * 3) % 4 WHEN 0 THEN ARRAY['running'] WHEN 1 THEN ARRAY['yoga','running'] WHEN 2 THEN ARRAY['cine'] "
+         "ELSE ARRAY[]::text[] END, "
          "CASE WHEN g % 3 = 0 THEN (current_date - ((15 + g % 60) * 365 + 40) * interval '1 day')::date END, "
          "CASE WHEN g % 3 = 1 THEN (14 + g % 70) END, (g * 13) % 101, "
          "(ARRAY['new','contacted','qualified','converted','lost'])[1 + (g * 11) % 5], "
