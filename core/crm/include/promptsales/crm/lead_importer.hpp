@@ -54,7 +54,7 @@ struct ImportOptions {
   bool dry_run = false;
   std::size_t batch_size = 5000;  ///< records per transaction (1..100000)
   /// SHA-256 of the input's bytes (raw or hex). With it the import keeps a
-  /// checkpoint and can resume; without it (stdin) every run starts over
+  /// checkpoint and can resume; without it (the generator) every run starts over
   /// (still without doubling: the constraint decides).
   std::optional<std::string> content_digest;
   /// Reader options that change which leads the input yields (column map,
