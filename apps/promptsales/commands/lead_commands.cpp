@@ -1,4 +1,5 @@
-// `promptsales lead import|list|show|update`: thin adapters over the CRM
+// `promptsales lead import|list|show|update` (export-subject|forget|export:
+// lead_privacy_commands.cpp): thin adapters over the CRM
 // store and the import pipeline (core/crm). Exit codes of `lead import`:
 // 0 every row imported (or skipped as a duplicate), 3 some rows failed
 // (see --errors), 2 the file or the options were refused, 1 a dependency
@@ -19,9 +20,11 @@
 #include "app_context.hpp"
 #include "commands/commands.hpp"
 #include "commands/control_access.hpp"
+#include "commands/lead_privacy_commands.hpp"
 #include "output.hpp"
 #include "promptsales/crm/error_report.hpp"
 #include "promptsales/crm/lead_importer.hpp"
+#include "promptsales/crm/lead_privacy.hpp"
 #include "promptsales/crm/lead_readers.hpp"
 #include "promptsales/crm/lead_store.hpp"
 #include "promptsales/crm/synthetic_leads.hpp"
@@ -297,28 +300,8 @@ void run_import(AppContext& ctx, const LeadOptions& o) {
   if (summary.failed > 0) throw ExitWith{ExitCode::partial};
 }
 
-nlohmann::json lead_json(const crm::Lead& l) {
-  auto opt = [](const auto& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
-  return {{"id", l.id},
-          {"organizationId", l.organization_id},
-          {"email", l.email},
-          {"name", opt(l.name)},
-          {"phone", opt(l.phone)},
-          {"source", opt(l.source)},
-          {"country", opt(l.country)},
-          {"city", opt(l.city)},
-          {"interests", l.interests},
-          {"birthDate", opt(l.birth_date)},
-          {"age", opt(l.age)},
-          {"consents", {{"email", l.consents.email}, {"sms", l.consents.sms}, {"phone", l.consents.phone},
-                        {"givenAt", opt(l.consents.given_at)}}},
-          {"status", std::string(crm::to_string(l.status))},
-          {"score", l.score},
-          {"campaignId", opt(l.campaign_id)},
-          {"forgotten", l.forgotten},
-          {"createdAt", l.created_at},
-          {"updatedAt", l.updated_at}};
-}
+// A forgotten lead shows "email": null and "forgotten": true.
+nlohmann::json lead_json(const crm::Lead& l) { return crm::lead_to_json(l); }
 
 void print_leads(AppContext& ctx, const std::vector<crm::Lead>& leads) {
   if (ctx.json()) {
@@ -329,7 +312,7 @@ void print_leads(AppContext& ctx, const std::vector<crm::Lead>& leads) {
   }
   Table table({"ID", "EMAIL", "NAME", "COUNTRY", "STATUS", "SCORE", "CREATED"});
   for (const auto& l : leads) {
-    table.add_row({std::to_string(l.id), ellipsize(l.email, 40), ellipsize(l.name.value_or(""), 30),
+    table.add_row({std::to_string(l.id), l.forgotten ? "(forgotten)" : ellipsize(l.email, 40), ellipsize(l.name.value_or(""), 30),
                    l.country.value_or(""), std::string(crm::to_string(l.status)), std::to_string(l.score),
                    l.created_at.substr(0, 19)});
   }
@@ -455,6 +438,8 @@ void register_lead_commands(CLI::App& app, AppContext& ctx) {
   update->add_option("--source", o->source, "Lead source");
   update->add_option("--campaign", o->campaign, "Campaign id");
   update->callback([&ctx, o] { run_update(ctx, *o); });
+
+  register_lead_privacy_commands(*lead, ctx);
 }
 
 }  // namespace promptsales::app
