@@ -48,16 +48,19 @@ TEST_CASE("more events never lower the score", "[crm][scoring]") {
   const auto w = ScoringWeights::defaults();
   const auto p = profile(false);
   int previous = score(p, {}, kNow, w);
+  EngagementFacts e;
   for (int n = 1; n <= 60; ++n) {
-    const int s = score(p, events(n, 24h * (n % 7)), kNow, w);
+    // Each round adds one event of some age (0-90 days) to the same lead.
+    e.events.push_back({n % 3 ? "email.opened" : "form.submitted", kNow - 24h * ((n * 37) % 91)});
+    const int s = score(p, e, kNow, w);
     CHECK(s >= previous);
     previous = s;
   }
   CHECK(previous > score(p, {}, kNow, w));
   // An event older than the lead's creation does not make it look staler.
-  auto e = events(0, 0h);
-  e.events.push_back({"email.opened", p.created_at - 24h * 400});
-  CHECK(score(p, e, kNow, w) >= score(p, {}, kNow, w));
+  auto stale = events(0, 0h);
+  stale.events.push_back({"email.opened", p.created_at - 24h * 400});
+  CHECK(score(p, stale, kNow, w) >= score(p, {}, kNow, w));
 }
 
 TEST_CASE("an older event counts less than a recent one", "[crm][scoring]") {
