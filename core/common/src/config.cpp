@@ -106,6 +106,10 @@ const std::vector<ConfigKey> kKeys = {
      "Delay before a queued job's first retry; doubles per attempt, at most an hour.", false},
     {"jobs_max_attempts", "PROMPTSALES_JOBS_MAX_ATTEMPTS", "5", "Attempts of a queued job before it stays failed.",
      false},
+    // Lead scoring (README "Scoring"): JSON over the built-in weights.
+    {"lead_scoring_weights", "PROMPTSALES_LEAD_SCORING_WEIGHTS", "",
+     "Lead score weights as JSON, e.g. {\"engagement\":50,\"events\":{\"demo.booked\":12}} (empty: built-in).",
+     false},
 };
 
 bool is_known(std::string_view key) {
