@@ -12,6 +12,7 @@
 #include <pqxx/pqxx>
 
 #include "cli_output.hpp"
+#include "lead_cli.hpp"
 #include "promptsales/crm/lead_store.hpp"
 #include "serve_process.hpp"
 #include "temp_dir.hpp"
@@ -20,27 +21,6 @@
 using namespace promptsales::test;
 
 namespace {
-
-constexpr const char* kKey = "7f3c0a9e5b21d4c68e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f";
-
-std::map<std::string, std::string> lead_env(const TestInstallation& inst) {
-  auto e = inst.env();
-  e["PROMPTSALES_CONFIG"] = "";
-  e["PROMPTSALES_DATA_KEY"] = kKey;
-  return e;
-}
-
-long long query(const std::string& url, const std::string& sql) {
-  pqxx::connection c(url);
-  pqxx::nontransaction tx(c);
-  const auto r = tx.exec(sql);
-  return r.empty() || r[0][0].is_null() ? 0 : r[0][0].as<long long>();
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 /// A Spanish CRM export as Excel writes it: BOM, ';', CRLF, Spanish headers,
 /// quoted names with the delimiter and quotes in them, national phone

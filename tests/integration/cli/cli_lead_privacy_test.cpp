@@ -10,6 +10,7 @@
 #include <pqxx/pqxx>
 
 #include "cli_output.hpp"
+#include "lead_cli.hpp"
 #include "promptsales/crm/lead_store.hpp"
 #include "temp_dir.hpp"
 #include "test_env.hpp"
@@ -17,26 +18,6 @@
 using namespace promptsales::test;
 
 namespace {
-
-constexpr const char* kKey = "5a3c0a9e5b21d4c68e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f";
-
-std::map<std::string, std::string> privacy_env(const TestInstallation& inst) {
-  auto e = inst.env();
-  e["PROMPTSALES_CONFIG"] = "";
-  e["PROMPTSALES_DATA_KEY"] = kKey;
-  return e;
-}
-
-long long count_of(const std::string& url, const std::string& sql) {
-  pqxx::connection c(url);
-  pqxx::nontransaction tx(c);
-  return tx.exec(sql)[0][0].as<long long>();
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 /// The second field of every data line of a CSV without quoted fields.
 std::vector<std::string> csv_emails(const std::string& text) {
@@ -57,7 +38,7 @@ std::vector<std::string> csv_emails(const std::string& text) {
 TEST_CASE("cli: lead export-subject and forget answer a person's requests, audited without the email",
           "[cli][lead][privacy]") {
   TestInstallation inst;
-  const auto env = privacy_env(inst);
+  const auto env = lead_env(inst);
   const auto crm_url = promptsales::crm::locate_crm_database(inst.control_url());
   TempDir dir;
   const auto file = dir.write("people.csv",
@@ -85,7 +66,7 @@ TEST_CASE("cli: lead export-subject and forget answer a person's requests, audit
   INFO(describe(r));
   REQUIRE(r.exit_code == 0);
   CHECK(stdout_json(r).at("leadIds").size() == 2);
-  CHECK(count_of(crm_url, "SELECT count(*) FROM leads WHERE forgotten_at IS NOT NULL") == 0);
+  CHECK(query(crm_url, "SELECT count(*) FROM leads WHERE forgotten_at IS NOT NULL") == 0);
 
   r = run_promptsales({"lead", "forget", "marta.gil@example.com", "--org", "2", "-o", "json"}, env);
   INFO(describe(r));
@@ -94,7 +75,7 @@ TEST_CASE("cli: lead export-subject and forget answer a person's requests, audit
   r = run_promptsales({"lead", "forget", "marta.gil@example.com"}, env);
   INFO(describe(r));
   REQUIRE(r.exit_code == 0);
-  CHECK(count_of(crm_url, "SELECT count(*) FROM leads WHERE forgotten_at IS NOT NULL AND email_encrypted IS NULL "
+  CHECK(query(crm_url, "SELECT count(*) FROM leads WHERE forgotten_at IS NOT NULL AND email_encrypted IS NULL "
                           "AND name_encrypted IS NULL AND phone_encrypted IS NULL AND city IS NULL") == 2);
 
   r = run_promptsales({"lead", "forget", "marta.gil@example.com"}, env);
@@ -121,19 +102,19 @@ TEST_CASE("cli: lead export-subject and forget answer a person's requests, audit
   CHECK(r.exit_code == 0);
 
   // The audit log: every request recorded, the email nowhere.
-  CHECK(count_of(inst.control_url(), "SELECT count(*) FROM audit_log WHERE action = 'lead.export_subject'") == 2);
-  CHECK(count_of(inst.control_url(), "SELECT count(*) FROM audit_log WHERE action = 'lead.forget' AND outcome = "
+  CHECK(query(inst.control_url(), "SELECT count(*) FROM audit_log WHERE action = 'lead.export_subject'") == 2);
+  CHECK(query(inst.control_url(), "SELECT count(*) FROM audit_log WHERE action = 'lead.forget' AND outcome = "
                                      "'success'") == 3);
-  CHECK(count_of(inst.control_url(), "SELECT count(*) FROM audit_log WHERE action = 'lead.forget' AND outcome = "
+  CHECK(query(inst.control_url(), "SELECT count(*) FROM audit_log WHERE action = 'lead.forget' AND outcome = "
                                      "'failure'") >= 1);
-  CHECK(count_of(inst.control_url(), "SELECT count(*) FROM audit_log WHERE details->>'subject' = '" + subject +
+  CHECK(query(inst.control_url(), "SELECT count(*) FROM audit_log WHERE details->>'subject' = '" + subject +
                                          "'") >= 4);
-  CHECK(count_of(inst.control_url(), "SELECT count(*) FROM audit_log WHERE audit_log::text ILIKE '%marta%'") == 0);
+  CHECK(query(inst.control_url(), "SELECT count(*) FROM audit_log WHERE audit_log::text ILIKE '%marta%'") == 0);
 }
 
 TEST_CASE("cli: lead export writes CSV and JSONL that round-trip through lead import", "[cli][lead][privacy]") {
   TestInstallation inst;
-  const auto env = privacy_env(inst);
+  const auto env = lead_env(inst);
   TempDir dir;
   std::string csv = "email,name,country\n";
   std::vector<std::string> emails;
@@ -151,7 +132,7 @@ TEST_CASE("cli: lead export writes CSV and JSONL that round-trip through lead im
   r = run_promptsales({"lead", "export", "--org", "4", "--output-file", out}, env);
   INFO(describe(r));
   REQUIRE(r.exit_code == 0);
-  const auto exported = slurp(out);
+  const auto exported = read_file(out);
   CHECK(exported.rfind("id,email,name,phone,", 0) == 0);
   CHECK(csv_emails(exported) == emails);
   for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
@@ -176,7 +157,7 @@ TEST_CASE("cli: lead export writes CSV and JSONL that round-trip through lead im
   }
   std::sort(again.begin(), again.end());
   CHECK(again == emails);
-  CHECK(count_of(inst.control_url(), "SELECT count(*) FROM audit_log WHERE action = 'lead.export' AND "
+  CHECK(query(inst.control_url(), "SELECT count(*) FROM audit_log WHERE action = 'lead.export' AND "
                                      "(details->>'count')::int = 1500") == 2);
 
   r = run_promptsales({"lead", "export", "--org", "4", "--format", "xml"}, env);

@@ -1,5 +1,7 @@
 // End-to-end: the built binary's `jobs` commands, their output and exit
 // codes; a worker stopped by SIGTERM while a job runs; audit-purge.
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 
 #include <csignal>
@@ -42,14 +44,20 @@ TEST_CASE("jobs cli: list shows the jobs, their schedule and last run", "[jobs][
   INFO(describe(r));
   REQUIRE(r.exit_code == 0);
   const auto list = stdout_json(r);
-  REQUIRE(list.size() >= 2);  // sorted by name; other jobs may follow
-  CHECK(list[0]["name"] == "audit-purge");
-  CHECK(list[0]["schedule"] == "0 4 * * *");
-  CHECK(list[0]["concurrency"] == "exclusive");
-  CHECK(list[0]["lastRun"].is_null());
-  CHECK(list[1]["name"] == "probe");
-  CHECK(list[1]["schedule"].is_null());
-  CHECK(list[1]["lastRun"]["outcome"] == "succeeded");
+  auto job = [&](const std::string& name) {
+    for (const auto& j : list)
+      if (j["name"] == name) return j;
+    FAIL("jobs list has no " << name);
+    return nlohmann::json();
+  };
+  std::vector<std::string> names;
+  for (const auto& j : list) names.push_back(j["name"]);
+  CHECK(std::is_sorted(names.begin(), names.end()));
+  CHECK(job("audit-purge")["schedule"] == "0 4 * * *");
+  CHECK(job("audit-purge")["concurrency"] == "exclusive");
+  CHECK(job("audit-purge")["lastRun"].is_null());
+  CHECK(job("probe")["schedule"].is_null());
+  CHECK(job("probe")["lastRun"]["outcome"] == "succeeded");
 
   const auto table = run_promptsales({"jobs", "list"}, env);
   CHECK(table.exit_code == 0);
