@@ -6,16 +6,27 @@
 #include <cstdlib>
 
 #include "app_context.hpp"
+#include "promptsales/crm/lead_store.hpp"
 
 namespace promptsales::app {
 
-std::unique_ptr<db::Pool> open_control(AppContext& ctx) {
+namespace {
+
+std::unique_ptr<db::Pool> small_pool(AppContext& ctx, std::string url) {
   db::PoolOptions options;
-  options.url = ctx.config().str("database_url");
+  options.url = std::move(url);
   options.size = 2;
   options.statement_timeout = ctx.config().millis("db_statement_timeout_ms");
   options.application_name = "promptsales-cli";
   return std::make_unique<db::Pool>(std::move(options));
+}
+
+}  // namespace
+
+std::unique_ptr<db::Pool> open_control(AppContext& ctx) { return small_pool(ctx, ctx.config().str("database_url")); }
+
+std::unique_ptr<db::Pool> open_crm(AppContext& ctx) {
+  return small_pool(ctx, crm::locate_crm_database(ctx.config().str("database_url")));
 }
 
 std::string cli_actor() {

@@ -18,6 +18,8 @@ class AppContext;
 
 /// A pool of two connections to `database_url`.
 std::unique_ptr<db::Pool> open_control(AppContext& ctx);
+/// A pool of two connections to the PromptCrm database (located through the registry).
+std::unique_ptr<db::Pool> open_crm(AppContext& ctx);
 
 /// PROMPTSALES_ACTOR, or "cli:<OS user>".
 std::string cli_actor();

@@ -58,15 +58,6 @@ struct LeadOptions {
   std::int64_t after = 0;
 };
 
-std::unique_ptr<db::Pool> open_crm(AppContext& ctx) {
-  db::PoolOptions options;
-  options.url = crm::locate_crm_database(ctx.config().str("database_url"));
-  options.size = 2;
-  options.statement_timeout = ctx.config().millis("db_statement_timeout_ms");
-  options.application_name = "promptsales-cli";
-  return std::make_unique<db::Pool>(std::move(options));
-}
-
 // SHA-256 of the file's bytes: the import key that lets a rerun resume.
 std::string file_sha256(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

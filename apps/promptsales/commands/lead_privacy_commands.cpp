@@ -36,21 +36,12 @@ struct PrivacyOptions {
   std::optional<int> min_score, max_score;
 };
 
-std::unique_ptr<db::Pool> open_crm_pool(AppContext& ctx) {
-  db::PoolOptions options;
-  options.url = crm::locate_crm_database(ctx.config().str("database_url"));
-  options.size = 2;
-  options.statement_timeout = ctx.config().millis("db_statement_timeout_ms");
-  options.application_name = "promptsales-cli";
-  return std::make_unique<db::Pool>(std::move(options));
-}
-
 std::string target_of(std::optional<std::int64_t> org) {
   return org ? "organization:" + std::to_string(*org) : "organization:*";
 }
 
 void run_export_subject(AppContext& ctx, const PrivacyOptions& o) {
-  auto pool = open_crm_pool(ctx);
+  auto pool = open_crm(ctx);
   crm::LeadPrivacy privacy(*pool, crypto::load_keyring(ctx.config()));
   auto control = open_control(ctx);
   AuditEvent event;
@@ -80,7 +71,7 @@ void run_export_subject(AppContext& ctx, const PrivacyOptions& o) {
 }
 
 void run_forget(AppContext& ctx, const PrivacyOptions& o) {
-  auto pool = open_crm_pool(ctx);
+  auto pool = open_crm(ctx);
   crm::LeadPrivacy privacy(*pool, crypto::load_keyring(ctx.config()));
   auto control = open_control(ctx);
   AuditEvent event;
@@ -164,7 +155,7 @@ void run_export(AppContext& ctx, const PrivacyOptions& o) {
   const auto format = o.format == "jsonl" ? crm::LeadExportFormat::jsonl : crm::LeadExportFormat::csv;
   std::unique_ptr<AtomicFile> file;
   if (!o.output_file.empty()) file = std::make_unique<AtomicFile>(o.output_file);
-  auto pool = open_crm_pool(ctx);
+  auto pool = open_crm(ctx);
   crm::PgLeadStore store(*pool, crypto::load_keyring(ctx.config()));
   auto control = open_control(ctx);
   AuditEvent event;

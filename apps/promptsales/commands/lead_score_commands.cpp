@@ -9,6 +9,7 @@
 
 #include "app_context.hpp"
 #include "commands/commands.hpp"
+#include "commands/control_access.hpp"
 #include "output.hpp"
 #include "promptsales/common/crypto/data_key.hpp"
 #include "promptsales/common/db/pool.hpp"
@@ -32,22 +33,13 @@ struct ScoreOptions {
   std::size_t batch_size = 1000;
 };
 
-std::unique_ptr<db::Pool> open_crm_pool(AppContext& ctx) {
-  db::PoolOptions options;
-  options.url = crm::locate_crm_database(ctx.config().str("database_url"));
-  options.size = 2;
-  options.statement_timeout = ctx.config().millis("db_statement_timeout_ms");
-  options.application_name = "promptsales-cli";
-  return std::make_unique<db::Pool>(std::move(options));
-}
-
 void run_event_add(AppContext& ctx, const ScoreOptions& o) {
   crm::LeadEventInput ev;
   ev.lead_id = o.lead;
   ev.kind = o.kind;
   ev.occurred_at = o.at;
   ev.metadata = o.metadata;
-  auto pool = open_crm_pool(ctx);
+  auto pool = open_crm(ctx);
   crm::PgLeadEventStore store(*pool, crypto::load_keyring(ctx.config()));
   const auto id = store.add(o.org, ev);
   if (ctx.json()) {
@@ -60,7 +52,7 @@ void run_event_add(AppContext& ctx, const ScoreOptions& o) {
 void run_event_import(AppContext& ctx, const ScoreOptions& o) {
   if (o.file == "-") throw ValidationError("FILE", "give a file (standard input is not supported for events yet)");
   auto reader = crm::open_event_file(o.file, o.format);
-  auto pool = open_crm_pool(ctx);
+  auto pool = open_crm(ctx);
   crm::PgLeadEventStore store(*pool, crypto::load_keyring(ctx.config()));
   crm::MemoryRowErrorSink errors;
   const auto s = store.import(o.org, *reader, errors, o.batch_size);
@@ -97,7 +89,7 @@ void run_score(AppContext& ctx, const ScoreOptions& o) {
   options.batch_size = o.batch_size;
   const bool progress = stderr_is_tty();
   if (progress) options.on_progress = [](std::uint64_t n) { std::cerr << "\r" << n << " leads scored" << std::flush; };
-  auto pool = open_crm_pool(ctx);
+  auto pool = open_crm(ctx);
   const auto s = crm::recompute_scores(*pool, weights, options);
   if (progress) std::cerr << "\n";
   if (o.lead != 0 && s.leads == 0) {
