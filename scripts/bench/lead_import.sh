@@ -36,25 +36,13 @@ while [ $# -gt 0 ]; do
 done
 [ -x "$BIN" ] || { echo "lead_import.sh: no binary at $BIN (build it, or set PROMPTSALES_BENCH_BIN)" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "lead_import.sh: /usr/bin/time is missing (scripts/deps.sh installs 'time')" >&2; exit 2; }
-ADMIN="${PROMPTSALES_TEST_DATABASE_URL:?set it: eval \"\$(scripts/services.sh env)\"}"
 OUT="${OUT:-$(mktemp -d /tmp/lead_import_bench.XXXXXX)}"
 mkdir -p "$OUT"
-
-DB="psbench_leads_$$"
-CONTROL_URL="${ADMIN%/*}/$DB"
-cleanup() {
-  for d in "$DB" "${DB}_ads" "${DB}_crm"; do
-    psql -q "$ADMIN" -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1 || true
-  done
-}
-trap cleanup EXIT
-export PGOPTIONS="-c client_min_messages=warning"
-psql -q "$ADMIN" -c "CREATE DATABASE $DB" >/dev/null
-export PROMPTSALES_DATABASE_URL="$CONTROL_URL" PROMPTSALES_CONFIG=""
 PROMPTSALES_DATA_KEY="$(openssl rand -hex 32)"
 export PROMPTSALES_DATA_KEY
-"$BIN" db migrate >/dev/null 2>&1
-CRM_URL="${ADMIN%/*}/${DB}_crm"
+# shellcheck source=throwaway_installation.sh
+. "$ROOT/scripts/bench/throwaway_installation.sh"
+start_throwaway_installation psbench_leads
 
 # The generator's rows as CSV (the same fields as crm::SyntheticLeadSource).
 generate_csv() {

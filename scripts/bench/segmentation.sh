@@ -30,22 +30,11 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -x "$BIN" ] || { echo "segmentation.sh: no binary at $BIN (build it, or set PROMPTSALES_BENCH_BIN)" >&2; exit 2; }
-ADMIN="${PROMPTSALES_TEST_DATABASE_URL:?set it: eval \"\$(scripts/services.sh env)\"}"
 OUT="${OUT:-$(mktemp -d /tmp/segmentation_bench.XXXXXX)}"
 mkdir -p "$OUT"
-
-DB="psbench_seg_$$"
-cleanup() {
-  for d in "$DB" "${DB}_ads" "${DB}_crm"; do
-    psql -q "$ADMIN" -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1 || true
-  done
-}
-trap cleanup EXIT
-export PGOPTIONS="-c client_min_messages=warning"
-psql -q "$ADMIN" -c "CREATE DATABASE $DB" >/dev/null
-export PROMPTSALES_DATABASE_URL="${ADMIN%/*}/$DB" PROMPTSALES_CONFIG=""
-"$BIN" db migrate >/dev/null
-CRM_URL="${ADMIN%/*}/${DB}_crm"
+# shellcheck source=throwaway_installation.sh
+. "$ROOT/scripts/bench/throwaway_installation.sh"
+start_throwaway_installation psbench_seg
 
 echo "generating $LEADS leads in $ORGS organizations" >&2
 psql -q "$CRM_URL" <<SQL
