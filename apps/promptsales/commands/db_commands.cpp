@@ -1,13 +1,17 @@
 // `promptsales db migrate|status`: schema migrations of the control database
 // and of every sub-company database in the registry.
+#include <iomanip>
 #include <iostream>
+#include <sstream>
 
 #include <CLI/CLI.hpp>
 
 #include "app_context.hpp"
 #include "commands/commands.hpp"
 #include "output.hpp"
+#include "commands/control_access.hpp"
 #include "promptsales/common/db/installation.hpp"
+#include "promptsales/common/db/statement_stats.hpp"
 
 namespace promptsales::app {
 namespace {
@@ -16,6 +20,13 @@ struct DbOptions {
   std::string sql_dir;
   bool dry_run = false;
   bool no_create = false;
+};
+
+struct StatsOptions {
+  int top = 10;
+  std::string order_by = "total";
+  std::string database;
+  std::size_t width = 80;
 };
 
 std::string_view state_name(db::MigrationState s) {
@@ -100,6 +111,46 @@ void run_status(AppContext& ctx, const DbOptions& o) {
   if (pending) throw ExitWith{ExitCode::partial};
 }
 
+std::string fixed(double value, int decimals) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(decimals) << value;
+  return out.str();
+}
+
+void run_stats(AppContext& ctx, const StatsOptions& o) {
+  db::StatementStatsQuery query;
+  query.top = o.top;
+  query.order = db::parse_statement_order(o.order_by);
+  if (!o.database.empty()) query.database = o.database;
+  const auto pool = open_control(ctx);
+  auto lease = pool->acquire();
+  const auto stats = db::top_statements(*lease, query);
+  if (ctx.json()) {
+    nlohmann::json rows = nlohmann::json::array();
+    for (const auto& s : stats) {
+      rows.push_back({{"database", s.database},
+                      {"user", s.user},
+                      {"calls", s.calls},
+                      {"totalMs", s.total_ms},
+                      {"meanMs", s.mean_ms},
+                      {"maxMs", s.max_ms},
+                      {"rows", s.rows},
+                      {"cacheHitRatio", s.cache_hit_ratio()},
+                      {"query", s.query}});
+    }
+    print_json({{"orderBy", std::string(db::statement_order_name(query.order))}, {"statements", rows}});
+    return;
+  }
+  Table table({"#", "CALLS", "TOTAL MS", "MEAN MS", "MAX MS", "ROWS", "HIT %", "DATABASE", "QUERY"});
+  int rank = 0;
+  for (const auto& s : stats) {
+    table.add_row({std::to_string(++rank), std::to_string(s.calls), fixed(s.total_ms, 1), fixed(s.mean_ms, 3),
+                   fixed(s.max_ms, 1), std::to_string(s.rows), fixed(100 * s.cache_hit_ratio(), 1), s.database,
+                   db::one_line(s.query, o.width)});
+  }
+  table.print(std::cout);
+}
+
 }  // namespace
 
 void register_db_commands(CLI::App& app, AppContext& ctx) {
@@ -116,6 +167,16 @@ void register_db_commands(CLI::App& app, AppContext& ctx) {
   auto* status = db->add_subcommand("status", "Show every migration's state (exit 3 if any is pending or changed)");
   status->add_option("--sql-dir", opts->sql_dir, "Compare against migrations in this folder");
   status->callback([&ctx, opts] { run_status(ctx, *opts); });
+
+  auto stats_opts = std::make_shared<StatsOptions>();
+  auto* stats = db->add_subcommand(
+      "stats", "The heaviest statements on the server, from pg_stat_statements (calls, total and mean time, rows)");
+  stats->add_option("--top", stats_opts->top, "How many statements to show (1..1000)")->capture_default_str();
+  stats->add_option("--order-by", stats_opts->order_by, "Rank by total, mean, calls or rows")->capture_default_str();
+  stats->add_option("--database", stats_opts->database, "Only statements run in this database (default: all)");
+  stats->add_option("--width", stats_opts->width, "Cut the query text to this many characters in the table")
+      ->capture_default_str();
+  stats->callback([&ctx, stats_opts] { run_stats(ctx, *stats_opts); });
 }
 
 }  // namespace promptsales::app

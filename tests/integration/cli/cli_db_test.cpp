@@ -164,3 +164,72 @@ TEST_CASE("cli: db migrate is idempotent and db status reports it", "[cli][db]")
     CHECK_THAT(migrate.err, Catch::Contains("changed after it was applied"));
   }
 }
+
+TEST_CASE("cli: db stats ranks the statements pg_stat_statements recorded", "[cli][db]") {
+  TestDatabase control("psstats");
+  const std::map<std::string, std::string> env = {{"PROMPTSALES_DATABASE_URL", control.url()}, {"PROMPTSALES_CONFIG", ""}};
+
+  SECTION("without the extension the message says what to install") {
+    const auto r = run_promptsales({"db", "stats"}, env);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("pg_stat_statements is not installed in database \"" + control.name() + "\""));
+  }
+
+  SECTION("the statement run most often comes first by calls") {
+    {
+      pqxx::connection conn(control.url());
+      pqxx::nontransaction tx(conn);
+      tx.exec("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+      tx.exec("CREATE TABLE stats_marker_often (id int)");
+      tx.exec("CREATE TABLE stats_marker_once (id int)");
+      tx.exec("INSERT INTO stats_marker_often SELECT generate_series(1, 5)");
+      for (int i = 0; i < 25; ++i) tx.exec("SELECT count(*) FROM stats_marker_often");
+      tx.exec("SELECT count(*) FROM stats_marker_once");
+    }
+    const auto r = run_promptsales(
+        {"db", "stats", "--top", "1000", "--order-by", "calls", "--database", control.name(), "-o", "json"}, env);
+    REQUIRE(r.exit_code == 0);
+    const auto out = stdout_json(r);
+    CHECK(out.at("orderBy") == "calls");
+    const auto& statements = out.at("statements");
+    REQUIRE(statements.is_array());
+    long often_rank = -1;
+    long once_rank = -1;
+    for (std::size_t i = 0; i < statements.size(); ++i) {
+      const auto& s = statements[i];
+      CHECK(s.at("database") == control.name());
+      const auto query = s.at("query").get<std::string>();
+      if (query == "SELECT count(*) FROM stats_marker_often") {
+        often_rank = static_cast<long>(i);
+        CHECK(s.at("calls").get<long>() >= 25);
+        CHECK(s.at("rows").get<long>() >= 25);
+        CHECK(s.at("totalMs").get<double>() >= 0);
+        CHECK(s.at("meanMs").get<double>() <= s.at("maxMs").get<double>());
+      }
+      if (query == "SELECT count(*) FROM stats_marker_once") once_rank = static_cast<long>(i);
+    }
+    REQUIRE(often_rank >= 0);
+    REQUIRE(once_rank >= 0);
+    CHECK(often_rank < once_rank);
+    for (std::size_t i = 1; i < statements.size(); ++i) {
+      CHECK(statements[i - 1].at("calls").get<long>() >= statements[i].at("calls").get<long>());
+    }
+
+    const auto top1 = run_promptsales({"db", "stats", "--top", "1", "--database", control.name(), "-o", "json"}, env);
+    REQUIRE(top1.exit_code == 0);
+    CHECK(stdout_json(top1).at("statements").size() == 1);
+
+    const auto table = run_promptsales({"db", "stats", "--top", "5", "--width", "20"}, env);
+    REQUIRE(table.exit_code == 0);
+    CHECK_THAT(table.out, Catch::Contains("TOTAL MS"));
+  }
+
+  SECTION("bad options name themselves") {
+    const auto zero = run_promptsales({"db", "stats", "--top", "0"}, env);
+    CHECK(zero.exit_code == 2);
+    CHECK_THAT(zero.err, Catch::Contains("--top"));
+    const auto order = run_promptsales({"db", "stats", "--order-by", "speed"}, env);
+    CHECK(order.exit_code == 2);
+    CHECK_THAT(order.err, Catch::Contains("--order-by"));
+  }
+}
