@@ -8,10 +8,12 @@ std::unique_ptr<Job> make_audit_purge_job();
 std::unique_ptr<Job> make_probe_job();
 std::unique_ptr<Job> make_segmentation_job();
 std::unique_ptr<Job> make_lead_scoring_job();
+std::unique_ptr<Job> make_lead_import_job();
 
 JobCatalog make_catalog() {
   JobCatalog catalog;
-  for (auto* factory : {&make_audit_purge_job, &make_probe_job, &make_segmentation_job, &make_lead_scoring_job}) catalog.add(factory());
+  for (auto* factory : {&make_audit_purge_job, &make_probe_job, &make_segmentation_job, &make_lead_scoring_job,
+                        &make_lead_import_job}) catalog.add(factory());
   return catalog;
 }
 

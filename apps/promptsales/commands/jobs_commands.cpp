@@ -18,6 +18,7 @@
 #include "app_context.hpp"
 #include "commands/commands.hpp"
 #include "commands/control_access.hpp"
+#include "commands/job_enqueue.hpp"
 #include "output.hpp"
 #include "promptsales/common/jobs/job_queue.hpp"
 #include "promptsales/common/jobs/job_runner.hpp"
@@ -206,32 +207,21 @@ std::string parse_run_after(const std::string& text) {
 
 void run_enqueue(AppContext& ctx, const JobsOptions& o) {
   const auto catalog = make_catalog();
-  const auto& job = catalog.get(o.job);
-  // Refuse bad parameters now, not when a worker picks the row up.
-  const auto params = validate_params(job.name(), job.params(), parse_params(o, job));
-  EnqueueRequest request;
-  request.job = job.name();
-  request.params = nlohmann::json::object();
-  for (const auto& text : o.params) {
-    auto [k, v] = parse_param_assignment(text);
-    request.params[k] = v;
-  }
-  if (o.dry_run) request.params["dry-run"] = "true";
+  JobToQueue request;
+  request.job = o.job;
+  request.params = parse_params(o, catalog.get(o.job));
   if (o.run_after) request.run_after = parse_run_after(*o.run_after);
-  request.max_attempts = o.max_attempts ? *o.max_attempts
-                                        : static_cast<int>(ctx.config().integer("jobs_max_attempts", 1, 100));
-  auto control = open_control(ctx);
-  auto lease = control->acquire();
-  const auto id = JobQueue(*lease).enqueue(request);
+  request.max_attempts = o.max_attempts;
+  const auto queued = enqueue_job(ctx, request);
   if (ctx.json()) {
-    print_json({{"id", id ? nlohmann::json(*id) : nlohmann::json(nullptr)},
-                {"job", request.job},
-                {"params", request.params},
-                {"runAfter", request.run_after ? nlohmann::json(*request.run_after) : nlohmann::json("now")},
-                {"maxAttempts", request.max_attempts}});
+    print_json({{"id", queued.id ? nlohmann::json(*queued.id) : nlohmann::json(nullptr)},
+                {"job", queued.job},
+                {"params", queued.params},
+                {"runAfter", queued.run_after ? nlohmann::json(*queued.run_after) : nlohmann::json("now")},
+                {"maxAttempts", queued.max_attempts}});
     return;
   }
-  std::cout << "queued " << request.job << " as job " << id.value_or(0) << "\n";
+  std::cout << "queued " << queued.job << " as job " << queued.id.value_or(0) << "\n";
 }
 
 void run_history(AppContext& ctx, const JobsOptions& o) {

@@ -4,15 +4,11 @@
 // 0 every row imported (or skipped as a duplicate), 3 some rows failed
 // (see --errors), 2 the file or the options were refused, 1 a dependency
 // failed (an interrupted import resumes when run again).
-#include <openssl/evp.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
-#include <fstream>
+#include <filesystem>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -20,9 +16,12 @@
 #include "app_context.hpp"
 #include "commands/commands.hpp"
 #include "commands/control_access.hpp"
+#include "commands/job_enqueue.hpp"
+#include "commands/row_error_report.hpp"
 #include "commands/lead_privacy_commands.hpp"
 #include "output.hpp"
 #include "promptsales/crm/error_report.hpp"
+#include "promptsales/crm/lead_file_import.hpp"
 #include "promptsales/crm/lead_importer.hpp"
 #include "promptsales/crm/lead_privacy.hpp"
 #include "promptsales/crm/lead_readers.hpp"
@@ -45,6 +44,7 @@ struct LeadOptions {
   std::string default_country;
   bool progress = false;
   bool force_rerun = false;
+  bool queue = false;
   unsigned threads = 2;
   std::uint64_t generate = 0;  // hidden: a synthetic source of N rows (benchmarks)
   // list / show / update
@@ -57,23 +57,6 @@ struct LeadOptions {
   int limit = 50;
   std::int64_t after = 0;
 };
-
-// SHA-256 of the file's bytes: the import key that lets a rerun resume.
-std::string file_sha256(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ValidationError("FILE", "cannot read " + path);
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
-  std::vector<char> buf(1 << 20);
-  while (in) {
-    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    if (in.gcount() > 0) EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<std::size_t>(in.gcount()));
-  }
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  EVP_DigestFinal_ex(ctx.get(), out, &n);
-  return std::string(reinterpret_cast<const char*>(out), n);
-}
 
 crm::LeadReadOptions read_options(const LeadOptions& o) {
   crm::LeadReadOptions r;
@@ -89,98 +72,6 @@ crm::LeadFileFormat file_format(const LeadOptions& o) {
   return *crm::lead_file_format_from_string(o.format);  // CLI11 checked the name
 }
 
-/// Standard input, spooled into an anonymous temporary file (created 0600
-/// and unlinked at once, so nothing is left behind whatever happens), so
-/// that stdin gets what a file gets: the pre-pass that refuses a bad file
-/// before anything is written, and the content hash that lets a rerun
-/// resume. Returns a path that reopens it.
-class SpooledStdin {
- public:
-  SpooledStdin() {
-    const char* dir = std::getenv("TMPDIR");
-    std::string templ = std::string(dir && *dir ? dir : "/tmp") + "/promptsales-import-XXXXXX";
-    fd_ = mkstemp(templ.data());
-    if (fd_ < 0) throw Error("cannot create a temporary file in " + templ.substr(0, templ.rfind('/')));
-    unlink(templ.c_str());
-    std::vector<char> buf(1 << 20);
-    std::uint64_t total = 0;
-    for (;;) {
-      const auto n = read(STDIN_FILENO, buf.data(), buf.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) throw Error("cannot read standard input");
-      if (n == 0) break;
-      total += static_cast<std::uint64_t>(n);
-      if (total > crm::kMaxImportBytes)
-        throw ValidationError("FILE", "standard input is over the " + std::to_string(crm::kMaxImportBytes >> 20) +
-                                          " MiB limit");
-      for (ssize_t off = 0; off < n;) {
-        const auto w = write(fd_, buf.data() + off, static_cast<std::size_t>(n - off));
-        if (w < 0 && errno == EINTR) continue;
-        if (w < 0) throw Error("cannot spool standard input to a temporary file (disk full?)");
-        off += w;
-      }
-    }
-    path_ = "/proc/self/fd/" + std::to_string(fd_);
-  }
-  ~SpooledStdin() {
-    if (fd_ >= 0) close(fd_);
-  }
-  SpooledStdin(const SpooledStdin&) = delete;
-  SpooledStdin& operator=(const SpooledStdin&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  int fd_ = -1;
-  std::string path_;
-};
-
-std::unique_ptr<crm::LeadSource> open_reader(const LeadOptions& o, const std::string& path) {
-  if (o.generate > 0) return std::make_unique<crm::SyntheticLeadSource>(o.org, o.generate);
-  const auto options = read_options(o);
-  // Whole-file problems (encoding, limits, no email column) refuse the file
-  // here, before the first batch is committed.
-  crm::scan_import_file(path, file_format(o), options);
-  return crm::open_lead_source(path, file_format(o), options);
-}
-
-/// The error report: the CSV file of --errors (written beside it and renamed
-/// into place when complete), or the first errors on stderr.
-class ErrorReport final : public crm::RowErrorSink {
- public:
-  explicit ErrorReport(const std::string& path) {
-    if (path.empty()) return;
-    try {
-      writer_ = std::make_unique<crm::ErrorReportWriter>(path);
-    } catch (const std::runtime_error& e) {
-      throw ValidationError("--errors", e.what());
-    }
-  }
-  void add(const crm::RowError& e) override {
-    ++count_;
-    if (writer_) {
-      writer_->add(e);
-    } else if (count_ <= 20) {
-      std::cerr << "line " << e.line << ": " << (e.column.empty() ? "" : e.column + ": ") << e.message << " ("
-                << e.code << ")\n";
-    }
-  }
-  void close() {
-    if (!writer_) {
-      if (count_ > 20) std::cerr << "... and " << count_ - 20 << " more (write them all with --errors FILE)\n";
-      return;
-    }
-    try {
-      writer_->commit();
-    } catch (const std::runtime_error& e) {
-      throw Error(std::string("could not finish writing the error report: ") + e.what());
-    }
-  }
-
- private:
-  std::unique_ptr<crm::ErrorReportWriter> writer_;
-  std::uint64_t count_ = 0;
-};
-
 nlohmann::json to_json(const crm::ImportSummary& s, double seconds) {
   return {{"records", s.records},   {"created", s.created},       {"updated", s.updated},
           {"skipped", s.skipped},   {"failed", s.failed},         {"dryRun", s.dry_run},
@@ -188,7 +79,12 @@ nlohmann::json to_json(const crm::ImportSummary& s, double seconds) {
           {"importKey", s.import_key}, {"seconds", seconds}};
 }
 
-void run_import(AppContext& ctx, const LeadOptions& o) {
+ValidationError file_refused(const crm::ImportFileError& e) {
+  return ValidationError("FILE", (e.error().line ? "line " + std::to_string(e.error().line) + ": " : "") +
+                                     e.error().message);
+}
+
+crm::ImportOptions import_options(const LeadOptions& o) {
   crm::ImportOptions options;
   options.organization_id = o.org;
   options.on_duplicate = *crm::on_duplicate_from_string(o.on_duplicate);
@@ -196,39 +92,80 @@ void run_import(AppContext& ctx, const LeadOptions& o) {
   options.batch_size = o.batch_size;
   options.force_rerun = o.force_rerun;
   options.encrypt_threads = o.threads;
-  std::uint64_t total_bytes = 0;
-  std::unique_ptr<SpooledStdin> spooled;
-  std::string path = o.file;
-  if (o.generate == 0 && o.file == "-") {
-    spooled = std::make_unique<SpooledStdin>();
-    path = spooled->path();
+  return options;
+}
+
+/// `lead import --queue`: checks the file now (a bad file is refused here,
+/// not at 3 a.m. in the worker), then queues the `lead-import` job with the
+/// file's absolute path and digest. The worker reads the same path (shared
+/// storage) and refuses the file if it changed meanwhile.
+void queue_import(AppContext& ctx, const LeadOptions& o) {
+  if (o.file == "-" || o.file.empty()) {
+    throw ValidationError("--queue", "needs a file the worker can read; standard input cannot be queued");
   }
-  if (o.generate > 0) {
-    options.content_digest = std::string(64, '0');
-    options.reader_fingerprint = "synthetic:" + std::to_string(o.generate);
-  } else {
-    struct stat st {};
-    if (stat(path.c_str(), &st) == 0) total_bytes = static_cast<std::uint64_t>(st.st_size);
-    if (total_bytes > crm::kMaxImportBytes) {
-      throw ValidationError("FILE", o.file + " is " + std::to_string(total_bytes >> 20) + " MiB; the limit is " +
-                                        std::to_string(crm::kMaxImportBytes >> 20) + " MiB");
-    }
-    options.content_digest = file_sha256(path);
-    std::string fingerprint = "format=" + o.format + "\ncountry=" + o.default_country;
-    for (const auto& m : o.map) fingerprint += "\nmap=" + m;
-    options.reader_fingerprint = fingerprint;
-  }
-  ErrorReport report(o.errors_path);
-  std::unique_ptr<crm::LeadSource> source;
+  if (o.generate > 0) throw ValidationError("--queue", "cannot queue a synthetic import");
+  crm::LeadFileImport request;
+  request.path = std::filesystem::absolute(o.file).string();
+  request.format = file_format(o);
+  request.read = read_options(o);
+  crm::CheckedLeadFile checked;
   try {
-    source = open_reader(o, path);
+    checked = crm::check_lead_file(request);
   } catch (const crm::ImportFileError& e) {
-    report.add(e.error());  // line 0 (or the line found) in the report too
-    report.close();
-    throw ValidationError("FILE", (e.error().line ? "line " + std::to_string(e.error().line) + ": " : "") +
-                                      e.error().message);
+    throw file_refused(e);
   }
-  if (o.generate > 0) total_bytes = 0;
+  JobToQueue job;
+  job.job = "lead-import";
+  job.params = {{"file", request.path},
+                {"organization", std::to_string(o.org)},
+                {"sha256", checked.sha256_hex},
+                {"on-duplicate", o.on_duplicate},
+                {"batch-size", std::to_string(o.batch_size)},
+                {"dry-run", o.dry_run ? "true" : "false"},
+                {"force-rerun", o.force_rerun ? "true" : "false"}};
+  if (!o.format.empty()) job.params["format"] = o.format;
+  if (!o.default_country.empty()) job.params["default-country"] = o.default_country;
+  // --map values are comma-separated lists already, so several join into one.
+  std::string maps;
+  for (const auto& m : o.map) maps += (maps.empty() ? "" : ",") + m;
+  if (!maps.empty()) job.params["map"] = maps;
+  if (!o.errors_path.empty()) job.params["errors"] = std::filesystem::absolute(o.errors_path).string();
+  const auto queued = enqueue_job(ctx, job);
+  const auto id = queued.id.value_or(0);
+  if (ctx.json()) {
+    print_json({{"queued", true}, {"queueId", id}, {"job", queued.job}, {"file", request.path},
+                {"records", checked.check.records}, {"bytes", checked.bytes}});
+  } else {
+    std::cout << "queued lead-import as job " << id << ": " << request.path << " (" << checked.check.records
+              << " records); `promptsales jobs worker` runs it, `promptsales jobs history` shows the outcome\n";
+  }
+}
+
+void run_import(AppContext& ctx, const LeadOptions& o) {
+  if (o.queue) return queue_import(ctx, o);
+  auto options = import_options(o);
+  std::unique_ptr<crm::SpooledInput> spooled;
+  crm::LeadFileImport request;
+  request.path = o.file;
+  request.format = file_format(o);
+  if (o.generate == 0 && o.file == "-") {
+    spooled = std::make_unique<crm::SpooledInput>(STDIN_FILENO);
+    request.path = spooled->path();
+  }
+  RowErrorReport report(o.errors_path);
+  std::uint64_t total_bytes = 0;
+  crm::CheckedLeadFile checked;
+  if (o.generate == 0) {
+    request.read = read_options(o);
+    try {
+      checked = crm::check_lead_file(request);
+    } catch (const crm::ImportFileError& e) {
+      report.add(e.error());  // line 0 (or the line found) in the report too
+      report.close();
+      throw file_refused(e);
+    }
+    total_bytes = checked.bytes;
+  }
 
   const bool show_progress = o.progress || stderr_is_tty();
   const auto started = std::chrono::steady_clock::now();
@@ -245,16 +182,22 @@ void run_import(AppContext& ctx, const LeadOptions& o) {
   }
 
   auto crm_pool = open_crm(ctx);
-  crm::LeadImporter importer(*crm_pool, crypto::load_keyring(ctx.config()));
+  auto keys = crypto::load_keyring(ctx.config());
   auto run = [&] {
     try {
-      return importer.run(*source, report, options);
+      if (o.generate > 0) {
+        options.content_digest = std::string(64, '0');
+        options.reader_fingerprint = "synthetic:" + std::to_string(o.generate);
+        crm::SyntheticLeadSource source(o.org, o.generate);
+        return crm::LeadImporter(*crm_pool, keys).run(source, report, options);
+      }
+      request.import = options;
+      return crm::import_lead_file(*crm_pool, keys, request, checked, report);
     } catch (const crm::ImportFileError& e) {
       if (show_progress) std::cerr << "\n";
       report.add(e.error());
       report.close();
-      throw ValidationError("FILE", (e.error().line ? "line " + std::to_string(e.error().line) + ": " : "") +
-                                        e.error().message);
+      throw file_refused(e);
     }
   };
   crm::ImportSummary summary;
@@ -396,6 +339,9 @@ void register_lead_commands(CLI::App& app, AppContext& ctx) {
   imp->add_option("--default-country", o->default_country, "Country (ISO 3166-1 alpha-2) whose calling code national phone numbers take, e.g. ES");
   imp->add_flag("--progress", o->progress, "Show progress on stderr even when it is not a terminal");
   imp->add_flag("--force-rerun", o->force_rerun, "Run a finished import again (duplicates still apply)");
+  imp->add_flag("--queue", o->queue,
+                "Check the file now, then queue the import for `jobs worker` (the lead-import job); the worker "
+                "reads the same path, so it must be on storage the worker sees");
   imp->add_option("--threads", o->threads, "Encryption threads")->capture_default_str()->check(CLI::Range(1, 16));
   imp->add_option("--generate", o->generate, "Synthetic rows instead of a file (benchmarks)")->group("");
   imp->callback([&ctx, o] {
