@@ -40,6 +40,19 @@ std::string target_of(std::optional<std::int64_t> org) {
   return org ? "organization:" + std::to_string(*org) : "organization:*";
 }
 
+/// The email of a subject request: the argument, or with "-" the first line
+/// of standard input, so the address does not show in the process list or
+/// the shell's history.
+std::string subject_email(const std::string& arg) {
+  if (arg != "-") return arg;
+  std::string line;
+  if (!std::getline(std::cin, line) || line.find_first_not_of(" \t\r") == std::string::npos) {
+    throw ValidationError("EMAIL", "standard input holds no email (give one line with the address)");
+  }
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
 void run_export_subject(AppContext& ctx, const PrivacyOptions& o) {
   auto pool = open_crm(ctx);
   crm::LeadPrivacy privacy(*pool, crypto::load_keyring(ctx.config()));
@@ -49,7 +62,7 @@ void run_export_subject(AppContext& ctx, const PrivacyOptions& o) {
   event.organization_id = o.org;
   event.target = target_of(o.org);
   const auto result = audited(*control, event, [&](AuditEvent& e) {
-    auto r = privacy.export_subject(o.email, o.org);
+    auto r = privacy.export_subject(subject_email(o.email), o.org);
     nlohmann::json ids = nlohmann::json::array();
     for (const auto& s : r.leads) ids.push_back(s.lead.id);
     e.details = {{"subject", r.subject}, {"leadIds", ids}, {"count", r.leads.size()}};
@@ -79,7 +92,7 @@ void run_forget(AppContext& ctx, const PrivacyOptions& o) {
   event.organization_id = o.org;
   event.target = target_of(o.org);
   const auto r = audited(*control, event, [&](AuditEvent& e) {
-    auto res = privacy.forget(o.email, o.org, o.dry_run);
+    auto res = privacy.forget(subject_email(o.email), o.org, o.dry_run);
     e.details = {{"subject", res.subject},         {"leadIds", res.lead_ids},
                  {"count", res.lead_ids.size()},   {"eventsCleared", res.events_cleared},
                  {"membershipsRemoved", res.memberships_removed}, {"dryRun", res.dry_run}};
@@ -182,7 +195,9 @@ void register_lead_privacy_commands(CLI::App& lead, AppContext& ctx) {
       "Everything held about one person (GDPR/CCPA access request), decrypted, as JSON: every lead with the email "
       "(in every organization, or one with --org), its events and audience memberships. Audited without the email. "
       "Exit 4 when no lead holds it");
-  subject->add_option("EMAIL", o->email, "The person's email (matched trimmed and lower-cased)")->required();
+  subject->add_option("EMAIL", o->email, "The person's email (matched trimmed and lower-cased); - reads it from standard input, "
+                    "keeping it out of the process list")
+      ->required();
   subject->add_option("--org", o->org, "Only this organization")->check(CLI::PositiveNumber);
   subject->callback([&ctx, o] { run_export_subject(ctx, *o); });
 
@@ -192,7 +207,9 @@ void register_lead_privacy_commands(CLI::App& lead, AppContext& ctx) {
       "date, age, interests, consents, event metadata and audience memberships go; country, source, status, score, "
       "campaign and timestamps stay for the counts. Audited without the email. Exit 4 when no lead holds it "
       "(unknown, or already forgotten)");
-  forget->add_option("EMAIL", o->email, "The person's email (matched trimmed and lower-cased)")->required();
+  forget->add_option("EMAIL", o->email, "The person's email (matched trimmed and lower-cased); - reads it from standard input, "
+                    "keeping it out of the process list")
+      ->required();
   forget->add_option("--org", o->org, "Only this organization")->check(CLI::PositiveNumber);
   forget->add_flag("--dry-run", o->dry_run, "Report what would be erased; change nothing");
   forget->callback([&ctx, o] { run_forget(ctx, *o); });

@@ -3,17 +3,22 @@
 // Exit codes: 0 done, 2 bad options or file, 3 some event rows failed
 // (`event import`), 4 the lead does not exist in that organization
 // (`event add`, `score --lead`), 1 a dependency failed.
+#include <unistd.h>
+
 #include <iostream>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "app_context.hpp"
 #include "commands/commands.hpp"
 #include "commands/control_access.hpp"
+#include "commands/row_error_report.hpp"
 #include "output.hpp"
 #include "promptsales/common/crypto/data_key.hpp"
 #include "promptsales/common/db/pool.hpp"
 #include "promptsales/crm/lead_events.hpp"
+#include "promptsales/crm/lead_file_import.hpp"
 #include "promptsales/crm/lead_score_recompute.hpp"
 #include "promptsales/crm/lead_store.hpp"
 
@@ -28,6 +33,7 @@ struct ScoreOptions {
   std::string metadata;
   std::string file;
   std::string format;
+  std::string errors_path;
   bool recompute = false;
   bool all = false;
   std::size_t batch_size = 1000;
@@ -41,7 +47,16 @@ void run_event_add(AppContext& ctx, const ScoreOptions& o) {
   ev.metadata = o.metadata;
   auto pool = open_crm(ctx);
   crm::PgLeadEventStore store(*pool, crypto::load_keyring(ctx.config()));
-  const auto id = store.add(o.org, ev);
+  auto control = open_control(ctx);
+  AuditEvent event;
+  event.action = "lead.event.add";
+  event.organization_id = o.org;
+  event.target = "lead:" + std::to_string(o.lead);
+  const auto id = audited(*control, event, [&](AuditEvent& e) {
+    const auto added = store.add(o.org, ev);
+    e.details = {{"eventId", added}, {"kind", o.kind}};
+    return added;
+  });
   if (ctx.json()) {
     print_json({{"id", id}, {"leadId", o.lead}, {"organizationId", o.org}, {"kind", o.kind}});
   } else {
@@ -49,24 +64,49 @@ void run_event_add(AppContext& ctx, const ScoreOptions& o) {
   }
 }
 
+/// Keeps the first rejected rows for the JSON summary and hands every one to
+/// the report (--errors, or stderr).
+class EventErrors final : public crm::RowErrorSink {
+ public:
+  explicit EventErrors(RowErrorReport& report) : report_(report) {}
+  void add(const crm::RowError& e) override {
+    if (kept.size() < 1000) kept.push_back(e);
+    report_.add(e);
+  }
+  std::vector<crm::RowError> kept;
+
+ private:
+  RowErrorReport& report_;
+};
+
 void run_event_import(AppContext& ctx, const ScoreOptions& o) {
-  if (o.file == "-") throw ValidationError("FILE", "give a file (standard input is not supported for events yet)");
-  auto reader = crm::open_event_file(o.file, o.format);
+  std::unique_ptr<crm::SpooledInput> spooled;
+  std::string path = o.file;
+  if (o.file == "-") {
+    if (o.format.empty()) throw ValidationError("--format", "standard input needs --format csv or jsonl");
+    spooled = std::make_unique<crm::SpooledInput>(STDIN_FILENO);
+    path = spooled->path();
+  }
+  auto reader = crm::open_event_file(path, o.format);
+  RowErrorReport report(o.errors_path);
+  EventErrors errors(report);
   auto pool = open_crm(ctx);
   crm::PgLeadEventStore store(*pool, crypto::load_keyring(ctx.config()));
-  crm::MemoryRowErrorSink errors;
-  const auto s = store.import(o.org, *reader, errors, o.batch_size);
-  // Rows are named by line and reason, never by the person's data.
-  std::size_t shown = 0;
-  for (const auto& e : errors.errors) {
-    if (++shown > 50) break;
-    std::cerr << "line " << e.line << ": " << (e.column.empty() ? "" : e.column + ": ") << e.message << " ("
-              << e.code << ")\n";
-  }
-  if (errors.errors.size() > 50) std::cerr << "... and " << errors.errors.size() - 50 << " more\n";
+  auto control = open_control(ctx);
+  AuditEvent event;
+  event.action = "lead.event.import";
+  event.organization_id = o.org;
+  event.target = "organization:" + std::to_string(o.org);
+  const auto s = audited(*control, event, [&](AuditEvent& e) {
+    auto summary = store.import(o.org, *reader, errors, o.batch_size);
+    e.details = {{"records", summary.records}, {"added", summary.added}, {"failed", summary.failed}};
+    return summary;
+  });
+  report.close();
   if (ctx.json()) {
+    // Rows are named by line and reason, never by the person's data.
     nlohmann::json rejected = nlohmann::json::array();
-    for (const auto& e : errors.errors)
+    for (const auto& e : errors.kept)
       rejected.push_back({{"line", e.line}, {"column", e.column}, {"code", e.code}, {"message", e.message}});
     print_json({{"records", s.records}, {"added", s.added}, {"failed", s.failed}, {"errors", rejected}});
   } else {
@@ -90,7 +130,18 @@ void run_score(AppContext& ctx, const ScoreOptions& o) {
   const bool progress = stderr_is_tty();
   if (progress) options.on_progress = [](std::uint64_t n) { std::cerr << "\r" << n << " leads scored" << std::flush; };
   auto pool = open_crm(ctx);
-  const auto s = crm::recompute_scores(*pool, weights, options);
+  auto control = open_control(ctx);
+  AuditEvent event;
+  event.action = "lead.score.recompute";
+  if (o.org != 0) event.organization_id = o.org;
+  event.target = o.lead != 0 ? "lead:" + std::to_string(o.lead)
+                 : o.org != 0 ? "organization:" + std::to_string(o.org)
+                              : std::string("all organizations");
+  const auto s = audited(*control, event, [&](AuditEvent& e) {
+    auto summary = crm::recompute_scores(*pool, weights, options);
+    e.details = {{"leads", summary.leads}, {"changed", summary.changed}};
+    return summary;
+  });
   if (progress) std::cerr << "\n";
   if (o.lead != 0 && s.leads == 0) {
     throw NotFound("lead " + std::to_string(o.lead) + " not found in organization " + std::to_string(o.org));
@@ -132,7 +183,8 @@ void register_lead_score_commands(CLI::App& app, AppContext& ctx) {
       "Add events from a CSV file (header: lead_id or email, kind, occurred_at[, metadata]) or JSONL (objects "
       "with those keys). Rejected rows are reported by line and never stop the good ones. Exit 3 when some rows "
       "failed");
-  imp->add_option("FILE", o->file, "CSV or JSONL file")->required();
+  imp->add_option("FILE", o->file, "CSV or JSONL file, or - for standard input (with --format)")->required();
+  imp->add_option("--errors", o->errors_path, "Write rejected rows to this CSV file (line, column, value, code, message)");
   imp->add_option("--org", o->org, "Organization id")->required()->check(CLI::PositiveNumber);
   imp->add_option("--format", o->format, "csv or jsonl (default: from the file name)")
       ->check(CLI::IsMember({"csv", "jsonl"}));

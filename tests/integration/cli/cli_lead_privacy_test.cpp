@@ -61,6 +61,14 @@ TEST_CASE("cli: lead export-subject and forget answer a person's requests, audit
   CHECK(j.at("leads")[1].at("city") == "Bilbao");
   CHECK(j.at("leads")[1].at("events").is_array());
   const auto subject = j.at("subject").get<std::string>();
+  // "-" reads the address from standard input (out of the process list).
+  r = run_promptsales({"lead", "export-subject", "-"}, env, "marta.gil@example.com\n");
+  INFO(describe(r));
+  REQUIRE(r.exit_code == 0);
+  CHECK(stdout_json(r).at("leads").size() == 2);
+  r = run_promptsales({"lead", "forget", "-"}, env, "");
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("standard input holds no email"));
 
   r = run_promptsales({"lead", "forget", "marta.gil@example.com", "--dry-run", "-o", "json"}, env);
   INFO(describe(r));
@@ -102,7 +110,7 @@ TEST_CASE("cli: lead export-subject and forget answer a person's requests, audit
   CHECK(r.exit_code == 0);
 
   // The audit log: every request recorded, the email nowhere.
-  CHECK(query(inst.control_url(), "SELECT count(*) FROM audit_log WHERE action = 'lead.export_subject'") == 2);
+  CHECK(query(inst.control_url(), "SELECT count(*) FROM audit_log WHERE action = 'lead.export_subject'") == 3);
   CHECK(query(inst.control_url(), "SELECT count(*) FROM audit_log WHERE action = 'lead.forget' AND outcome = "
                                      "'success'") == 3);
   CHECK(query(inst.control_url(), "SELECT count(*) FROM audit_log WHERE action = 'lead.forget' AND outcome = "

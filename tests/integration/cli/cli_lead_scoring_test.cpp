@@ -6,6 +6,7 @@
 #include "cli_output.hpp"
 #include "lead_cli.hpp"
 #include "promptsales/crm/lead_store.hpp"
+#include "temp_dir.hpp"
 #include "test_env.hpp"
 
 using namespace promptsales::test;
@@ -41,6 +42,26 @@ TEST_CASE("cli: engagement events raise a lead's score through the lead-scoring 
   r = run_promptsales({"lead", "event", "add", "--org", "1", "--lead", std::to_string(a), "--kind", "Email Opened"}, env);
   CHECK(r.exit_code == 2);
   CHECK(query(crm_url, "SELECT count(*) FROM lead_events") == 3);
+  CHECK(query(inst.control_url(), "SELECT count(*) FROM audit_log WHERE action = 'lead.event.add' AND "
+                                  "outcome = 'success'") == 3);
+
+  // Events in bulk from standard input; rejected rows go to the --errors report.
+  TempDir dir;
+  const auto report = (dir.path() / "event_errors.csv").string();
+  r = run_promptsales({"lead", "event", "import", "-", "--org", "1", "--errors", report, "-o", "json"}, env,
+                      "email,kind\nb@example.com,page.viewed\n");
+  CHECK(r.exit_code == 2);  // standard input needs --format
+  CHECK_THAT(r.err, Catch::Contains("--format"));
+  r = run_promptsales({"lead", "event", "import", "-", "--org", "1", "--format", "csv", "--errors", report, "-o",
+                       "json"},
+                      env, "email,kind\nb@example.com,page.viewed\nnobody@example.com,page.viewed\n");
+  INFO(describe(r));
+  CHECK(r.exit_code == 3);
+  CHECK(stdout_json(r).at("added") == 1);
+  CHECK(stdout_json(r).at("failed") == 1);
+  CHECK_THAT(read_file(report), Catch::Contains("3,"));  // line 3 is the unknown person
+  CHECK(query(inst.control_url(), "SELECT count(*) FROM audit_log WHERE action = 'lead.event.import' AND "
+                                  "(details->>'added')::int = 1") == 1);
 
   r = run_promptsales({"jobs", "run", "lead-scoring", "-o", "json"}, env);
   INFO(describe(r));
@@ -56,6 +77,8 @@ TEST_CASE("cli: engagement events raise a lead's score through the lead-scoring 
   REQUIRE(r.exit_code == 0);
   CHECK(stdout_json(r).at("leads") == 2);
   CHECK(stdout_json(r).at("changed") == 0);
+  CHECK(query(inst.control_url(), "SELECT count(*) FROM audit_log WHERE action = 'lead.score.recompute' AND "
+                                  "target = 'organization:1'") == 1);
 
   // Bad weights are a configuration error: exit 2, nothing rescored.
   auto bad = env;
