@@ -100,3 +100,9 @@ TEST_CASE("s3 settings: refuses the secret in a config file and names missing ke
   env["PROMPTSALES_S3_BUCKET"] = "ok-bucket";
   CHECK_THROWS_WITH(outbound::S3Settings::from_config(load(env)), Catch::Contains("no S3 secret access key"));
 }
+
+TEST_CASE("s3 settings: refuses the secret as a flag", "[outbound][s3][config]") {
+  Config config = load(kS3);
+  config.set_flag("s3_secret_access_key", "on-argv");
+  CHECK_THROWS_WITH(outbound::S3Settings::from_config(config), Catch::Contains("must not be given on the command line"));
+}

@@ -18,6 +18,10 @@ std::string secret_from(const Config& config) {
     throw ConfigError("s3_secret_access_key must not be written in a config file (" + value.origin +
                       "): set PROMPTSALES_S3_SECRET_ACCESS_KEY or s3_secret_access_key_file");
   }
+  if (!value.value.empty() && value.source == ConfigSource::flag) {
+    throw ConfigError("s3_secret_access_key must not be given on the command line: set "
+                      "PROMPTSALES_S3_SECRET_ACCESS_KEY or s3_secret_access_key_file");
+  }
   if (!value.value.empty() && !file.value.empty()) {
     throw ConfigError("both s3_secret_access_key and s3_secret_access_key_file are set: give only one");
   }
