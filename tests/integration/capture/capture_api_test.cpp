@@ -298,3 +298,22 @@ TEST_CASE("capture: leads are rate limited per capture id", "[capture][api]") {
   CHECK(http_request(server.port(), signed_capture(b.at("id"), b.at("secret"), R"({"email":"other@example.com"})"))
             .status == 201);
 }
+
+TEST_CASE("capture: keys rotate re-wraps capture secrets, which keep verifying under the new key",
+          "[capture][api][keys]") {
+  CaptureInstallation inst(1);
+  const auto cap = configure_capture(inst, 1, inst.campaign_of(1));
+  const std::string new_key = "0f1e2d3c4b5a69788796a5b4c3d2e1f00112233445566778899aabbccddeeff0";
+  const auto r = run_promptsales({"keys", "rotate", "-o", "json"}, inst.env({{"PROMPTSALES_NEW_DATA_KEY", new_key}}));
+  INFO(describe(r));
+  REQUIRE(r.exit_code == 0);
+  CHECK(inst.crm_count("SELECT count(*) FROM lead_captures WHERE promptsales_decrypt(secret_encrypted, decode('" +
+                       new_key + "', 'hex'), 'lead_captures.secret') = '" + cap.at("secret").get<std::string>() +
+                       "'") == 1);
+  // A server holding only the new key verifies the unchanged secret.
+  ServeProcess server(inst.env({{"PROMPTSALES_DATA_KEY", new_key}}));
+  const auto res =
+      http_request(server.port(), signed_capture(cap.at("id"), cap.at("secret"), R"({"email":"k@example.com"})"));
+  INFO(res.describe());
+  CHECK(res.status == 201);
+}
