@@ -59,7 +59,7 @@ struct ApiServer::Impl {
         leads(portal, crypto::try_load_keyring(config)) {
     register_campaign_routes(router, portal, access.control());
     register_lead_routes(router, leads, access.control());
-    register_lead_capture_routes(router, leads, capture_options(config));
+    register_lead_capture_routes(router, leads, access.control(), capture_options(config));
     register_health_routes(router, portal, registry, {[this] { return server && server->draining(); }});
     register_runtime_metrics(registry, portal);
     register_access_metrics(registry, access);

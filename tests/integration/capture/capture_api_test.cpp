@@ -297,6 +297,18 @@ TEST_CASE("capture: leads are rate limited per capture id", "[capture][api]") {
   // Another capture has its own bucket.
   CHECK(http_request(server.port(), signed_capture(b.at("id"), b.at("secret"), R"({"email":"other@example.com"})"))
             .status == 201);
+
+  // The server's per-address limit applies too: probing many ids from one
+  // address is refused before any database work.
+  ServeProcess strict(inst.env({{"PROMPTSALES_RATE_LIMIT_IP_PER_SECOND", "1"}, {"PROMPTSALES_RATE_LIMIT_IP_BURST", "2"}}));
+  int probes_limited = 0;
+  for (int i = 0; i < 5; ++i) {
+    const auto res = http_request(strict.port(), signed_capture("cap_00000000000000000000000" + std::to_string(i),
+                                                                a.at("secret"), "{}"));
+    CHECK((res.status == 404 || res.status == 429));
+    if (res.status == 429) ++probes_limited;
+  }
+  CHECK(probes_limited >= 2);
 }
 
 TEST_CASE("capture: keys rotate re-wraps capture secrets, which keep verifying under the new key",

@@ -17,6 +17,13 @@ namespace {
 using http::Request;
 using http::Response;
 
+Response too_many(std::int64_t retry_after, std::string_view what) {
+  auto res = Response::error(429, "rate_limited", "too many requests for this " + std::string(what) +
+                                                      "; retry after " + std::to_string(retry_after) + " s");
+  res.headers.emplace_back("Retry-After", std::to_string(retry_after));
+  return res;
+}
+
 /// 400 naming the field, with every problem the validation found.
 Response rejected(const crm::LeadRejected& e) {
   nlohmann::json errors = nlohmann::json::array();
@@ -32,20 +39,23 @@ Response rejected(const crm::LeadRejected& e) {
 
 }  // namespace
 
-void register_lead_capture_routes(http::Router& router, LeadServices& leads, CaptureRouteOptions options) {
+void register_lead_capture_routes(http::Router& router, LeadServices& leads, const AccessControl& access,
+                                  CaptureRouteOptions options) {
   auto limiter = std::make_shared<RateLimiter>(RateLimit{options.rate_per_second, options.rate_burst});
   http::Handler h;
-  h.blocking = [&leads, options, limiter](const Request& req) -> Response {
+  h.blocking = [&leads, &access, options, limiter](const Request& req) -> Response {
     const std::string id(req.path_param("captureId").value_or(""));
-    // Per capture id, so one noisy form cannot starve the others; ids that
-    // do not exist still take tokens, which bounds probing.
-    if (limiter->enabled()) {
-      if (const auto d = limiter->take(id); !d.allowed) {
-        auto res = Response::error(429, "rate_limited", "too many leads for this capture; retry after " +
-                                                            std::to_string(d.retry_after_seconds) + " s");
-        res.headers.emplace_back("Retry-After", std::to_string(d.retry_after_seconds));
-        return res;
+    // The server's per-address limit, as on every /api route: one client
+    // probing many capture ids is slowed down like any other flood.
+    if (access.per_address && access.per_address->enabled()) {
+      if (const auto d = access.per_address->take(client_address(req, access.trust_forwarded_for)); !d.allowed) {
+        if (access.on_refused) access.on_refused(req, 429, "rate limit per address");
+        return too_many(d.retry_after_seconds, "client address");
       }
+    }
+    // Per capture id, so one noisy form cannot starve the others.
+    if (limiter->enabled()) {
+      if (const auto d = limiter->take(id); !d.allowed) return too_many(d.retry_after_seconds, "lead capture");
     }
     if (req.body.size() > options.max_body_bytes) {
       return Response::error(413, "body_too_large", "a captured lead is at most " +

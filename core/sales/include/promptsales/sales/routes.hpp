@@ -39,8 +39,11 @@ struct CaptureRouteOptions {
 };
 
 /// POST /api/v1/leads/capture/{captureId}: no bearer token, the HMAC
-/// signature authenticates (crm/lead_capture.hpp).
-void register_lead_capture_routes(http::Router& router, LeadServices& leads, CaptureRouteOptions options);
+/// signature authenticates (crm/lead_capture.hpp). `access` lends its
+/// per-address rate limit (and must outlive the router); there is a second
+/// limit per capture id.
+void register_lead_capture_routes(http::Router& router, LeadServices& leads, const AccessControl& access,
+                                  CaptureRouteOptions options);
 
 struct HealthChecks {
   /// True once the server is draining (SIGTERM): readiness turns false.
