@@ -17,12 +17,14 @@
 #include "commands/commands.hpp"
 #include "commands/control_access.hpp"
 #include "commands/job_enqueue.hpp"
-#include "commands/row_error_report.hpp"
+#include "commands/lead_capture_commands.hpp"
 #include "commands/lead_privacy_commands.hpp"
+#include "commands/row_error_report.hpp"
 #include "output.hpp"
 #include "promptsales/crm/error_report.hpp"
 #include "promptsales/crm/lead_file_import.hpp"
 #include "promptsales/crm/lead_importer.hpp"
+#include "promptsales/crm/lead_patch.hpp"
 #include "promptsales/crm/lead_privacy.hpp"
 #include "promptsales/crm/lead_readers.hpp"
 #include "promptsales/crm/lead_store.hpp"
@@ -54,6 +56,10 @@ struct LeadOptions {
   std::optional<std::string> source;
   std::optional<std::int64_t> campaign;
   std::optional<int> min_score, max_score, score;
+  std::optional<std::string> name, phone, city, interests;
+  std::optional<std::string> consent_email, consent_sms, consent_phone;
+  std::optional<std::string> email;  // list: exact email (blind index)
+  bool newest_first = false;
   int limit = 50;
   std::int64_t after = 0;
 };
@@ -274,6 +280,12 @@ void run_list(AppContext& ctx, const LeadOptions& o) {
   f.max_score = o.max_score;
   f.limit = o.limit;
   f.after_id = o.after;
+  f.newest_first = o.newest_first;
+  if (o.email) {
+    auto e = crm::normalize_email(*o.email);
+    if (!e) throw ValidationError("--email", e.error().message);
+    f.email = std::move(*e);
+  }
   print_leads(ctx, store.list(f));
 }
 
@@ -289,12 +301,38 @@ void run_show(AppContext& ctx, const LeadOptions& o) {
 }
 
 void run_update(AppContext& ctx, const LeadOptions& o) {
+  // The fields the API may change go through the API's parser, so both
+  // apply the import's rules the same way.
+  nlohmann::json patch = nlohmann::json::object();
+  if (o.status) patch["status"] = *o.status;
+  if (o.name) patch["name"] = *o.name;
+  if (o.phone) patch["phone"] = *o.phone;
+  if (o.city) patch["city"] = *o.city;
+  if (o.interests) {
+    nlohmann::json items = nlohmann::json::array();
+    for (auto item : crm::split_interests(*o.interests)) items.push_back(std::string(item));
+    patch["interests"] = items;
+  }
+  const auto consent = [&](const char* name, const std::optional<std::string>& v) {
+    if (!v) return;
+    const auto b = crm::parse_consent(*v);
+    if (!b) throw ValidationError(std::string("--consent-") + name, b.error().message);
+    patch["consents"][name] = *b;
+  };
+  consent("email", o.consent_email);
+  consent("sms", o.consent_sms);
+  consent("phone", o.consent_phone);
   crm::LeadUpdate u;
-  u.status = parse_status(o.status);
+  if (!patch.empty()) u = crm::parse_lead_patch(patch.dump(), o.default_country);
   u.score = o.score;
-  u.country = o.country;
+  if (o.country) {
+    auto c = crm::normalize_country(*o.country);
+    if (!c) throw ValidationError("--country", c.error().message);
+    u.country = std::move(*c);
+  }
   u.source = o.source;
   u.campaign_id = o.campaign;
+  if (u.empty()) throw ValidationError("", "nothing to update: give at least one field to change");
   auto pool = open_crm(ctx);
   crm::PgLeadStore store(*pool, crypto::load_keyring(ctx.config()));
   auto control = open_control(ctx);
@@ -359,6 +397,8 @@ void register_lead_commands(CLI::App& app, AppContext& ctx) {
   list->add_option("--max-score", o->max_score, "Highest score")->check(CLI::Range(0, 100));
   list->add_option("--limit", o->limit, "Page size")->capture_default_str()->check(CLI::Range(1, 1000));
   list->add_option("--after", o->after, "Leads with a larger id (the last id of the previous page)");
+  list->add_option("--email", o->email, "Only the lead with this email (exact, found through the blind index)");
+  list->add_flag("--newest-first", o->newest_first, "Newest first (the API's order) instead of oldest first");
   list->callback([&ctx, o] { run_list(ctx, *o); });
 
   auto* show = lead->add_subcommand("show", "Show one lead (decrypted). Exit 4 when it does not exist");
@@ -374,9 +414,18 @@ void register_lead_commands(CLI::App& app, AppContext& ctx) {
   update->add_option("--country", o->country, "ISO 3166-1 alpha-2");
   update->add_option("--source", o->source, "Lead source");
   update->add_option("--campaign", o->campaign, "Campaign id");
+  update->add_option("--name", o->name, "Full name");
+  update->add_option("--phone", o->phone, "Phone (E.164, or national with --default-country)");
+  update->add_option("--default-country", o->default_country, "Country (ISO alpha-2) of a national --phone");
+  update->add_option("--city", o->city, "City");
+  update->add_option("--interests", o->interests, "Interests, replacing the list: \"a;b;c\"");
+  update->add_option("--consent-email", o->consent_email, "yes or no");
+  update->add_option("--consent-sms", o->consent_sms, "yes or no");
+  update->add_option("--consent-phone", o->consent_phone, "yes or no");
   update->callback([&ctx, o] { run_update(ctx, *o); });
 
   register_lead_privacy_commands(*lead, ctx);
+  register_lead_capture_commands(*lead, ctx);
 }
 
 }  // namespace promptsales::app

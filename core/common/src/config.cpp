@@ -141,6 +141,18 @@ const std::vector<ConfigKey> kKeys = {
      "Multipart upload part size (5-512 MiB); each part is buffered so it can be retried.", false},
     {"s3_stall_timeout_seconds", "PROMPTSALES_S3_STALL_TIMEOUT_SECONDS", "30",
      "An S3 transfer moving under 1 KiB/s for this long is aborted (and retried).", false},
+    // Lead capture endpoints (README "Lead capture").
+    {"lead_capture_tolerance_seconds", "PROMPTSALES_LEAD_CAPTURE_TOLERANCE_SECONDS", "300",
+     "How far a capture request's X-PromptSales-Timestamp may be from the server's clock.", false},
+    {"lead_capture_max_body_bytes", "PROMPTSALES_LEAD_CAPTURE_MAX_BODY_BYTES", "65536",
+     "Largest captured lead body (413 above).", false},
+    {"lead_capture_rate_per_second", "PROMPTSALES_LEAD_CAPTURE_RATE_PER_SECOND", "5",
+     "Leads per second accepted per capture id, per pod (0 = no limit).", false},
+    {"lead_capture_rate_burst", "PROMPTSALES_LEAD_CAPTURE_RATE_BURST", "20",
+     "Burst allowed above the per-capture rate.", false},
+    {"lead_capture_default_country", "PROMPTSALES_LEAD_CAPTURE_DEFAULT_COUNTRY", "",
+     "ISO alpha-2 country whose calling code national phone numbers in captured leads take (empty: refuse them).",
+     false},
 };
 
 bool is_known(std::string_view key) {

@@ -7,6 +7,7 @@
 #include "promptsales/common/db/errors.hpp"
 #include "promptsales/common/db/pool.hpp"
 #include "promptsales/common/errors.hpp"
+#include "promptsales/crm/lead_capture.hpp"
 #include "promptsales/crm/lead_cipher.hpp"
 
 namespace promptsales::crm {
@@ -64,6 +65,18 @@ void rewrap_index_keys(pqxx::connection& c, const crypto::Keyring& readers, cons
   tx.commit();
 }
 
+/// Capture secrets (lead_capture.hpp): few rows, one transaction.
+void rewrap_capture_secrets(pqxx::connection& c, const crypto::Keyring& readers, const crypto::DataKey& target) {
+  pqxx::work tx(c);
+  for (const auto& r : tx.exec_params(
+           "SELECT id, key_id, secret_encrypted FROM lead_captures WHERE key_id <> $1 FOR UPDATE", target.id())) {
+    const auto& old = reader_for(readers, "lead capture " + r[0].as<std::string>(), r[1].as<std::string>());
+    tx.exec_params("UPDATE lead_captures SET key_id = $2, secret_encrypted = decode($3, 'hex') WHERE id = $1",
+                   r[0].as<std::string>(), target.id(), rewrap(r[2], old, target, kCaptureSecretContext));
+  }
+  tx.commit();
+}
+
 }  // namespace
 
 crypto::TableRotation rotate_lead_keys(db::Pool& crm, const crypto::Keyring& readers, const crypto::DataKey& target,
@@ -74,6 +87,7 @@ crypto::TableRotation rotate_lead_keys(db::Pool& crm, const crypto::Keyring& rea
   try {
     if (!options.dry_run) {
       rewrap_index_keys(*lease, readers, target);
+      rewrap_capture_secrets(*lease, readers, target);
       std::int64_t after = 0;
       for (;;) {
         if (options.max_batches && batches >= *options.max_batches) break;

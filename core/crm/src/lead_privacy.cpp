@@ -1,5 +1,7 @@
 #include "promptsales/crm/lead_privacy.hpp"
 
+#include <algorithm>
+
 #include <ostream>
 
 #include <pqxx/pqxx>
@@ -173,27 +175,43 @@ void write_csv_row(std::ostream& out, const Lead& l) {
 }  // namespace
 
 std::uint64_t export_leads(PgLeadStore& store, LeadFilter filter, LeadExportFormat format, std::ostream& out) {
+  return export_leads_page(store, std::move(filter), format, out, 0).count;
+}
+
+LeadExportPage export_leads_page(PgLeadStore& store, LeadFilter filter, LeadExportFormat format, std::ostream& out,
+                                 std::uint64_t max_rows) {
   if (format == LeadExportFormat::csv) {
     out << "id,email,name,phone,source,country,city,interests,birth_date,age,consent_email,consent_sms,"
            "consent_phone,consent_given_at,status,score,campaign_id,created_at,updated_at\r\n";
   }
-  std::uint64_t count = 0;
+  filter.newest_first = false;  // keyset paging walks ids upwards
+  filter.offset = 0;
+  const int page_size = filter.limit;
+  LeadExportPage result;
+  std::uint64_t scanned = 0;
   for (;;) {
+    if (max_rows > 0) filter.limit = static_cast<int>(std::min<std::uint64_t>(page_size, max_rows - scanned));
     const auto page = store.list(filter);
     for (const auto& l : page) {
+      ++scanned;
+      result.last_id = l.id;
       if (l.forgotten) continue;
       if (format == LeadExportFormat::csv) {
         write_csv_row(out, l);
       } else {
         out << lead_to_json(l).dump() << '\n';
       }
-      ++count;
+      ++result.count;
     }
     if (!out) throw Error("could not write the export (disk full?)");
     if (page.size() < static_cast<std::size_t>(filter.limit)) break;
     filter.after_id = page.back().id;
+    if (max_rows > 0 && scanned >= max_rows) {
+      result.more = true;
+      break;
+    }
   }
-  return count;
+  return result;
 }
 
 }  // namespace promptsales::crm

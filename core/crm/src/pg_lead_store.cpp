@@ -67,6 +67,22 @@ std::optional<std::string> hex_of(const std::optional<std::string>& raw) {
   return to_hex(*raw);
 }
 
+constexpr const char* kInsert =
+    "INSERT INTO leads (organization_id, email_hash, email_encrypted, name_encrypted, phone_encrypted, key_id, "
+    "source, country, city, interests, birth_date, age, consent_email, consent_sms, consent_phone, consent_at, "
+    "status, campaign_id) VALUES ($1, decode($2, 'hex'), decode($3, 'hex'), decode($4, 'hex'), decode($5, 'hex'), "
+    "$6, $7, $8, $9, ARRAY(SELECT jsonb_array_elements_text($10::jsonb)), $11::date, $12, $13, $14, $15, "
+    "$16::timestamptz, COALESCE($17, 'new'), $18)";
+
+pqxx::result insert_lead(pqxx::transaction_base& tx, const LeadInput& in, const LeadCipher& c, const char* tail) {
+  const auto enc = c.encrypt(in);
+  return tx.exec_params(std::string(kInsert) + tail + " RETURNING " + kColumns, in.organization_id,
+                        to_hex(enc.email_hash), to_hex(enc.email), hex_of(enc.name), hex_of(enc.phone), c.key_id(),
+                        in.source, in.country, in.city, nlohmann::json(in.interests).dump(), in.birth_date, in.age,
+                        in.consents.email, in.consents.sms, in.consents.phone, in.consents.given_at,
+                        status_text(in.status), in.campaign_id);
+}
+
 }  // namespace
 
 std::string locate_crm_database(const std::string& control_url) {
@@ -84,6 +100,7 @@ PgLeadStore::PgLeadStore(db::Pool& crm, crypto::Keyring keys) : crm_(crm), keys_
 PgLeadStore::~PgLeadStore() = default;
 
 const LeadCipher& PgLeadStore::cipher() {
+  std::lock_guard lock(cipher_mutex_);
   if (!cipher_) {
     auto lease = crm_.acquire();
     cipher_ = std::make_unique<LeadCipher>(keys_, load_index_key(*lease, keys_));
@@ -94,28 +111,35 @@ const LeadCipher& PgLeadStore::cipher() {
 Lead PgLeadStore::create(const LeadInput& in) {
   if (in.organization_id <= 0) throw ValidationError("organization", "must be a positive organization id");
   const auto& c = cipher();
-  const auto enc = c.encrypt(in);
   auto lease = crm_.acquire();
   try {
     pqxx::work tx(*lease);
-    const auto r = tx.exec_params1(
-        std::string("INSERT INTO leads (organization_id, email_hash, email_encrypted, name_encrypted, "
-                    "phone_encrypted, key_id, source, country, city, interests, birth_date, age, consent_email, "
-                    "consent_sms, consent_phone, consent_at, status, campaign_id) VALUES ($1, decode($2, 'hex'), "
-                    "decode($3, 'hex'), decode($4, 'hex'), decode($5, 'hex'), $6, $7, $8, $9, "
-                    "ARRAY(SELECT jsonb_array_elements_text($10::jsonb)), $11::date, $12, $13, $14, $15, "
-                    "$16::timestamptz, COALESCE($17, 'new'), $18) RETURNING ") +
-            kColumns,
-        in.organization_id, to_hex(enc.email_hash), to_hex(enc.email), hex_of(enc.name), hex_of(enc.phone),
-        c.key_id(), in.source, in.country, in.city, nlohmann::json(in.interests).dump(), in.birth_date, in.age,
-        in.consents.email, in.consents.sms, in.consents.phone, in.consents.given_at, status_text(in.status),
-        in.campaign_id);
+    const auto inserted = insert_lead(tx, in, c, "");
     tx.commit();
-    return from_row(r, c);
+    return from_row(inserted[0], c);
   } catch (const Error&) {
     throw;
   } catch (const pqxx::unique_violation&) {
     throw Conflict("organization " + std::to_string(in.organization_id) + " already has a lead with this email");
+  } catch (...) {
+    db::rethrow_translated();
+  }
+}
+
+std::pair<Lead, bool> PgLeadStore::insert_or_get(pqxx::transaction_base& tx, const LeadInput& in) {
+  if (in.organization_id <= 0) throw ValidationError("organization", "must be a positive organization id");
+  const auto& c = cipher();
+  try {
+    const auto inserted = insert_lead(tx, in, c, " ON CONFLICT (organization_id, email_hash) DO NOTHING");
+    if (!inserted.empty()) return {from_row(inserted[0], c), true};
+    // Another row holds the email (committed: ON CONFLICT waited for it).
+    const auto rows = tx.exec_params(std::string("SELECT ") + kColumns +
+                                         " FROM leads WHERE organization_id = $1 AND email_hash = decode($2, 'hex')",
+                                     in.organization_id, to_hex(c.email_hash(in.email)));
+    if (rows.empty()) throw Conflict("the lead changed concurrently; retry");
+    return {from_row(rows[0], c), false};
+  } catch (const Error&) {
+    throw;
   } catch (...) {
     db::rethrow_translated();
   }
@@ -151,7 +175,11 @@ std::optional<Lead> PgLeadStore::find_by_email(std::int64_t organization_id, con
 std::vector<Lead> PgLeadStore::list(const LeadFilter& f) {
   if (f.organization_id <= 0) throw ValidationError("org", "must be a positive organization id");
   if (f.limit < 1 || f.limit > 1000) throw ValidationError("limit", "must be 1-1000");
+  if (f.offset < 0) throw ValidationError("offset", "must be 0 or more");
   const auto& c = cipher();
+  // The email filter compares blind indexes: no lead is decrypted to search.
+  const std::optional<std::string> email_hash =
+      f.email ? std::optional(to_hex(c.email_hash(*f.email))) : std::nullopt;
   return crm_.with_connection([&](pqxx::connection& conn) {
     pqxx::nontransaction tx(conn);
     std::vector<Lead> out;
@@ -161,9 +189,10 @@ std::vector<Lead> PgLeadStore::list(const LeadFilter& f) {
                  "AND ($3::text IS NULL OR status = $3) AND ($4::text IS NULL OR country = $4) "
                  "AND ($5::text IS NULL OR source = $5) AND ($6::bigint IS NULL OR campaign_id = $6) "
                  "AND ($7::int IS NULL OR score >= $7) AND ($8::int IS NULL OR score <= $8) "
-                 "ORDER BY id LIMIT $9",
+                 "AND ($10::text IS NULL OR email_hash = decode($10, 'hex')) "
+                 "ORDER BY id " + (f.newest_first ? "DESC" : "ASC") + " LIMIT $9 OFFSET $11",
              f.organization_id, f.after_id, status_text(f.status), f.country, f.source, f.campaign_id, f.min_score,
-             f.max_score, f.limit)) {
+             f.max_score, f.limit, email_hash, f.offset)) {
       out.push_back(from_row(r, c));
     }
     return out;
@@ -191,15 +220,24 @@ Lead PgLeadStore::update(std::int64_t organization_id, std::int64_t id, const Le
     in.name = u.name ? u.name : current.name;
     in.phone = u.phone ? u.phone : current.phone;
     const auto enc = c.encrypt(in);
+    const std::optional<std::string> interests =
+        u.interests ? std::optional(nlohmann::json(*u.interests).dump()) : std::nullopt;
     const auto r = tx.exec_params1(
         std::string("UPDATE leads SET email_encrypted = decode($3, 'hex'), name_encrypted = decode($4, 'hex'), "
                     "phone_encrypted = decode($5, 'hex'), key_id = $6, status = COALESCE($7, status), "
                     "score = COALESCE($8, score), source = COALESCE($9, source), country = COALESCE($10, country), "
-                    "city = COALESCE($11, city), campaign_id = COALESCE($12, campaign_id), updated_at = now() "
+                    "city = COALESCE($11, city), campaign_id = COALESCE($12, campaign_id), "
+                    "interests = CASE WHEN $13::jsonb IS NULL THEN interests "
+                    "ELSE ARRAY(SELECT jsonb_array_elements_text($13::jsonb)) END, "
+                    "consent_email = COALESCE($14, consent_email), consent_sms = COALESCE($15, consent_sms), "
+                    "consent_phone = COALESCE($16, consent_phone), "
+                    "consent_at = CASE WHEN $17::timestamptz IS NOT NULL THEN $17::timestamptz "
+                    "WHEN $18 THEN now() ELSE consent_at END, updated_at = now() "
                     "WHERE id = $1 AND organization_id = $2 RETURNING ") +
             kColumns,
         id, organization_id, to_hex(enc.email), hex_of(enc.name), hex_of(enc.phone), c.key_id(),
-        status_text(u.status), u.score, u.source, u.country, u.city, u.campaign_id);
+        status_text(u.status), u.score, u.source, u.country, u.city, u.campaign_id, interests, u.consent_email,
+        u.consent_sms, u.consent_phone, u.consent_given_at, u.changes_consent());
     tx.commit();
     return from_row(r, c);
   } catch (const Error&) {

@@ -6,6 +6,8 @@
 #include "promptsales/common/metrics/registry.hpp"
 #include "promptsales/sales/job_run_metrics.hpp"
 #include "promptsales/sales/access.hpp"
+#include "promptsales/common/crypto/data_key.hpp"
+#include "promptsales/sales/lead_services.hpp"
 #include "promptsales/sales/observability.hpp"
 #include "promptsales/sales/portal.hpp"
 #include "promptsales/sales/routes.hpp"
@@ -31,6 +33,16 @@ http::ServerOptions server_options(const Config& c, bool handle_signals) {
   return o;
 }
 
+CaptureRouteOptions capture_options(const Config& c) {
+  CaptureRouteOptions o;
+  o.tolerance = std::chrono::seconds(c.integer("lead_capture_tolerance_seconds", 1, 86'400));
+  o.max_body_bytes = static_cast<std::size_t>(c.integer("lead_capture_max_body_bytes", 256, 1 << 20));
+  o.rate_per_second = static_cast<double>(c.integer("lead_capture_rate_per_second", 0, 1'000'000));
+  o.rate_burst = static_cast<double>(c.integer("lead_capture_rate_burst", 1, 1'000'000));
+  o.default_country = c.str("lead_capture_default_country");
+  return o;
+}
+
 PortalOptions portal_options(const Config& c) {
   PortalOptions o;
   o.pool_size = static_cast<std::size_t>(c.integer("db_pool_size", 1, 1000));
@@ -43,8 +55,11 @@ struct ApiServer::Impl {
   Impl(const Config& config, bool handle_signals)
       : options(server_options(config, handle_signals)),
         portal(config, portal_options(config)),
-        access(config, portal) {
+        access(config, portal),
+        leads(portal, crypto::try_load_keyring(config)) {
     register_campaign_routes(router, portal, access.control());
+    register_lead_routes(router, leads, access.control());
+    register_lead_capture_routes(router, leads, access.control(), capture_options(config));
     register_health_routes(router, portal, registry, {[this] { return server && server->draining(); }});
     register_runtime_metrics(registry, portal);
     register_access_metrics(registry, access);
@@ -56,6 +71,7 @@ struct ApiServer::Impl {
   http::ServerOptions options;  // first: bad TLS files fail before the databases are opened
   Portal portal;
   Access access;
+  LeadServices leads;
   http::Router router;
   metrics::Registry registry;
   std::unique_ptr<http::Server> server;

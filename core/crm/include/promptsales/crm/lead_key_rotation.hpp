@@ -1,7 +1,8 @@
 #pragma once
 /// `keys rotate` for the CRM database: re-encrypts leads' email, name and
 /// phone under the new data key (batches, resumable, like the control
-/// database's tables) and re-wraps the blind index key. email_hash does not
+/// database's tables) and re-wraps the blind index key and the lead
+/// capture secrets. email_hash does not
 /// change: its key is not the data key (see lead_cipher.hpp).
 
 #include "promptsales/common/crypto/key_rotation.hpp"

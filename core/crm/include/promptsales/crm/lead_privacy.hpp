@@ -102,4 +102,14 @@ enum class LeadExportFormat { csv, jsonl };
 /// leading apostrophe (report_csv_field). Returns the number of leads.
 std::uint64_t export_leads(PgLeadStore& store, LeadFilter filter, LeadExportFormat format, std::ostream& out);
 
+/// One bounded page of an export (the API's): as export_leads, but stops
+/// after `max_rows` leads have been read (0: no bound), with the header.
+struct LeadExportPage {
+  std::uint64_t count = 0;   ///< leads written
+  std::int64_t last_id = 0;  ///< the last id read: the next page's after_id
+  bool more = false;         ///< stopped at max_rows; there may be more
+};
+LeadExportPage export_leads_page(PgLeadStore& store, LeadFilter filter, LeadExportFormat format, std::ostream& out,
+                                 std::uint64_t max_rows);
+
 }  // namespace promptsales::crm
