@@ -49,7 +49,7 @@ class BackupInstallation {
     std::map<std::string, std::string> out{{"control", control_url()}};
     pqxx::connection c(control_url());
     pqxx::nontransaction tx(c);
-    for (const auto& row : tx.exec("SELECT code, location FROM subcompanies WHERE enabled")) {
+    for (const auto& row : tx.exec("SELECT code, database FROM subcompanies WHERE enabled")) {
       out[row[0].as<std::string>()] = db::resolve_location(row[1].as<std::string>(), control_url());
     }
     return out;
