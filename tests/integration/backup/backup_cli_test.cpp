@@ -115,6 +115,32 @@ TEST_CASE("a flipped byte in any object or in the manifest fails verify and rest
   CHECK(inst.run({"backup", "verify", id}).exit_code == 0);
 }
 
+TEST_CASE("an authentic object of another backup put in place of this one's is refused before pg_restore commits",
+          "[backup]") {
+  BackupInstallation inst;
+  const auto older = inst.backup();
+  {
+    pqxx::connection c(inst.databases().at("promptads"));
+    pqxx::nontransaction tx(c);
+    tx.exec("DELETE FROM campaigns WHERE id IN (SELECT id FROM campaigns ORDER BY id LIMIT 5)");
+  }
+  const auto newer = inst.backup();
+  const auto repo = fs::path(inst.repository());
+  fs::copy_file(repo / newer / "promptads.dump.enc", repo / older / "promptads.dump.enc",
+                fs::copy_options::overwrite_existing);
+
+  const auto verify = inst.run({"backup", "verify", older});
+  INFO(describe(verify));
+  CHECK(verify.exit_code == 1);
+  CHECK(verify.err.find("promptads.dump.enc): object is") != std::string::npos);  // size (or SHA-256) vs the manifest
+
+  TestDatabase target("pst_restore");
+  const auto restore = inst.run({"backup", "restore", older, "--database", "promptads", "--target-database", target.url()});
+  INFO(describe(restore));
+  CHECK(restore.exit_code == 1);
+  CHECK(table_fingerprints(target.url()).empty());  // the held-back last chunk never reached pg_restore
+}
+
 TEST_CASE("restore refuses a non-empty target without --force and replaces it with --force", "[backup]") {
   BackupInstallation inst;
   const auto id = inst.backup();
