@@ -171,7 +171,7 @@ TEST_CASE("restore refuses a non-empty target without --force and replaces it wi
   CHECK(ambiguous.err.find("several databases") != std::string::npos);
 }
 
-TEST_CASE("prune keeps the newest min-keep good backups, drops old and stale incomplete ones; --dry-run deletes nothing",
+TEST_CASE("prune keeps the newest min-keep good backups, drops old and stale incomplete ones, and --dry-run deletes nothing",
           "[backup]") {
   BackupInstallation inst;
   const auto first = inst.backup();

@@ -61,7 +61,7 @@ TEST_CASE("an aborted or abandoned object leaves no file", "[backup][repository]
   CHECK(files == 0);
 }
 
-TEST_CASE("remove deletes the object and its empty folder; bad names and missing objects are refused",
+TEST_CASE("remove deletes the object and its empty folder, and bad names and missing objects are refused",
           "[backup][repository]") {
   test::TempDir dir("backup_repo");
   LocalDirectoryRepository repo(dir.str());
