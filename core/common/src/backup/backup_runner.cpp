@@ -46,7 +46,9 @@ DatabaseDump dump_database(const BackupContext& ctx, const std::string& backup_i
   spawn.pipe_stdout = true;
   detail::Subprocess pg_dump(spawn);
 
-  // Counting runs beside the dump, in the exported snapshot's transaction.
+  // Counting runs beside the dump, in the exported snapshot's transaction,
+  // on one core: parallel workers would take CPU from pg_dump's compression.
+  tx.exec("SET LOCAL max_parallel_workers_per_gather = 0");
   auto counts = std::async(std::launch::async, [&] {
     return std::make_pair(detail::count_rows(tx), detail::applied_migrations(tx));
   });
