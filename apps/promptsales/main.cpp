@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   register_jobs_commands(app, ctx);
   register_lead_commands(app, ctx);
   register_lead_score_commands(app, ctx);
+  register_backup_commands(app, ctx);
 
   app.require_subcommand(1);
   return run_with_error_boundary(app, argc, argv, ctx);

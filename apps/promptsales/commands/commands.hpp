@@ -22,6 +22,7 @@ void register_audit_commands(CLI::App& app, AppContext& ctx);
 void register_audience_commands(CLI::App& app, AppContext& ctx);
 void register_jobs_commands(CLI::App& app, AppContext& ctx);
 void register_lead_commands(CLI::App& app, AppContext& ctx);
+void register_backup_commands(CLI::App& app, AppContext& ctx);
 /// Adds `lead event` and `lead score` to the `lead` group; call after register_lead_commands.
 void register_lead_score_commands(CLI::App& app, AppContext& ctx);
 

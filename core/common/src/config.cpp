@@ -91,6 +91,18 @@ const std::vector<ConfigKey> kKeys = {
     {"data_key_previous", "PROMPTSALES_DATA_KEY_PREVIOUS", "",
      "The key before the last rotation: rows still on it stay readable. Environment only.", true},
     {"data_key_previous_file", "PROMPTSALES_DATA_KEY_PREVIOUS_FILE", "", "File holding the previous data key.", false},
+    // Encrypted backups (README "Backups").
+    {"backup_key", "PROMPTSALES_BACKUP_KEY", "",
+     "Key for backups (AES-256-GCM): 64 hex characters. Environment only; or use backup_key_file.", true},
+    {"backup_key_file", "PROMPTSALES_BACKUP_KEY_FILE", "", "File holding the backup key (a mounted secret).", false},
+    {"backup_repository", "PROMPTSALES_BACKUP_REPOSITORY", "/var/lib/promptsales/backups",
+     "Where backups go: a local directory (or file:///path); created 0700 if missing.", false},
+    {"backup_retention_days", "PROMPTSALES_BACKUP_RETENTION_DAYS", "30",
+     "`backup prune` deletes backups older than this...", false},
+    {"backup_min_keep", "PROMPTSALES_BACKUP_MIN_KEEP", "7",
+     "...but never the newest this many verified-complete backups.", false},
+    {"pg_bin_dir", "PROMPTSALES_PG_BIN", "/usr/lib/postgresql/15/bin",
+     "Directory of pg_dump and pg_restore (PostgreSQL 15) used by `backup`.", false},
     {"audit_retention_days", "PROMPTSALES_AUDIT_RETENTION_DAYS", "90",
      "Days `audit purge` keeps audit log entries.", false},
     // The job runner (README "Jobs").
