@@ -88,7 +88,7 @@ TEST_CASE("schedule: entries parse, and faults name the job and the field", "[sc
   CHECK_THAT(error_of("probe=* * *"), Catch::Contains("job probe") && Catch::Contains("expected 5"));
   CHECK_THAT(error_of("audit-purge 0 4 * * *"), Catch::Contains("not job=cron"));
   CHECK_THAT(error_of("=0 4 * * *"), Catch::Contains("no job name"));
-  CHECK_THAT(error_of("backup=0 4 * * *"), Catch::Contains("unknown job 'backup'"));
+  CHECK_THAT(error_of("billing=0 4 * * *"), Catch::Contains("unknown job 'billing'"));
   CHECK_THAT(error_of("probe=* * * * *;probe=0 * * * *"), Catch::Contains("scheduled twice"));
 }
 

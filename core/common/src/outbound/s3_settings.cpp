@@ -44,12 +44,12 @@ std::string secret_from(const Config& config) {
 
 }  // namespace
 
-S3Settings S3Settings::from_config(const Config& config) {
+S3Settings S3Settings::from_config(const Config& config, const std::string& bucket) {
   S3Settings s;
   s.endpoint = config.str("s3_endpoint");
   while (!s.endpoint.empty() && s.endpoint.back() == '/') s.endpoint.pop_back();
   s.region = config.str("s3_region");
-  s.bucket = config.str("s3_bucket");
+  s.bucket = bucket.empty() ? config.str("s3_bucket") : bucket;
   s.access_key_id = config.str("s3_access_key_id");
   s.part_size = static_cast<std::size_t>(config.integer("s3_part_size_mib", 5, 512)) << 20;
   s.stall_timeout = std::chrono::seconds(config.integer("s3_stall_timeout_seconds", 1, 3600));

@@ -1,6 +1,7 @@
 #pragma once
 /// The repository `backup_repository` names: a local directory (a path or
-/// file:///path). Other schemes (s3://) are added here.
+/// file:///path), or an S3-compatible bucket (s3://bucket/prefix, with the
+/// endpoint and credentials of the s3_* settings).
 
 #include <memory>
 

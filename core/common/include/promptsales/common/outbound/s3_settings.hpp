@@ -24,7 +24,8 @@ struct S3Settings {
   /// (PROMPTSALES_S3_SECRET_ACCESS_KEY or s3_secret_access_key_file; refused
   /// in a config file), s3_part_size_mib and s3_stall_timeout_seconds.
   /// ConfigError naming the key and the problem.
-  static S3Settings from_config(const Config& config);
+  /// A non-empty `bucket` replaces s3_bucket (a backup repository's URL names its own).
+  static S3Settings from_config(const Config& config, const std::string& bucket = {});
 
   /// Checks the fields (ConfigError naming the one that is wrong).
   void validate() const;
