@@ -22,15 +22,6 @@ std::vector<fs::path> repository_files(const std::string& root) {
   return out;
 }
 
-std::string iso_days_from_now(int days) {
-  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + std::chrono::hours(24 * days));
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 }  // namespace
 
 TEST_CASE("run, list, verify, then restore every database: row counts and contents match", "[backup]") {

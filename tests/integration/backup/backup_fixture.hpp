@@ -3,6 +3,8 @@
 // repository folder, and the helpers the backup tests share.
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -94,6 +96,16 @@ inline std::map<std::string, std::string> table_fingerprints(const std::string& 
     out[t] = f;
   }
   return out;
+}
+
+/// An ISO-8601 UTC instant `days` from now (prune's --now).
+inline std::string iso_days_from_now(int days) {
+  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + std::chrono::hours(24 * days));
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
 }
 
 inline std::string read_file(const std::filesystem::path& p) {

@@ -23,15 +23,6 @@ std::map<std::string, std::string> s3_env(const S3rverProcess& s3) {
           {"PROMPTSALES_OUTBOUND_BACKOFF_BASE_MS", "10"}};
 }
 
-std::string iso_days_from_now(int days) {
-  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + std::chrono::hours(24 * days));
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 }  // namespace
 
 TEST_CASE("backups round-trip through an S3 bucket and prune deletes there", "[s3][backup]") {
