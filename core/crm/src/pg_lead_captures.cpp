@@ -49,6 +49,22 @@ LeadCapture from_row(const pqxx::row& r) {
 }
 
 /// The one row of `id` when `tenancy` allows its organization.
+/// A fresh secret, and its column-cipher form under the current data key.
+struct NewSecret {
+  std::string plain;
+  std::string encrypted_hex;
+  std::string key_id;
+};
+
+NewSecret new_secret(const crypto::Keyring& keys) {
+  NewSecret s;
+  s.plain = "pscs_" + random_hex(32);
+  const auto& key = keys.current();
+  s.encrypted_hex = to_hex(crypto::encrypt_column(key, kCaptureSecretContext, s.plain));
+  s.key_id = key.id();
+  return s;
+}
+
 void check_tenancy(const std::string& id, std::int64_t organization_id, Tenancy tenancy) {
   if (!tenancy.allows(organization_id)) not_found(id);
 }
@@ -63,10 +79,9 @@ PgLeadCaptures::~PgLeadCaptures() = default;
 CaptureWithSecret PgLeadCaptures::create(std::int64_t organization_id, std::int64_t campaign_id) {
   if (organization_id <= 0) throw ValidationError("org", "must be a positive organization id");
   if (campaign_id <= 0) throw ValidationError("campaign", "must be a positive campaign id");
+  const auto secret = new_secret(keys_);
   CaptureWithSecret out;
-  out.secret = "pscs_" + random_hex(32);
-  const auto& key = keys_.current();
-  const auto encrypted = to_hex(crypto::encrypt_column(key, kCaptureSecretContext, out.secret));
+  out.secret = secret.plain;
   try {
     auto lease = crm_.acquire();
     pqxx::work tx(*lease);
@@ -74,7 +89,7 @@ CaptureWithSecret PgLeadCaptures::create(std::int64_t organization_id, std::int6
         std::string("INSERT INTO lead_captures (id, organization_id, campaign_id, secret_encrypted, key_id) "
                     "VALUES ($1, $2, $3, decode($4, 'hex'), $5) RETURNING ") +
             kColumns,
-        "cap_" + random_hex(12), organization_id, campaign_id, encrypted, key.id());
+        "cap_" + random_hex(12), organization_id, campaign_id, secret.encrypted_hex, secret.key_id);
     tx.commit();
     out.capture = from_row(r);
     return out;
@@ -139,10 +154,9 @@ LeadCapture PgLeadCaptures::set_enabled(const std::string& id, bool enabled, Ten
 
 CaptureWithSecret PgLeadCaptures::rotate_secret(const std::string& id, Tenancy tenancy) {
   if (!is_capture_id(id)) not_found(id);
+  const auto secret = new_secret(keys_);
   CaptureWithSecret out;
-  out.secret = "pscs_" + random_hex(32);
-  const auto& key = keys_.current();
-  const auto encrypted = to_hex(crypto::encrypt_column(key, kCaptureSecretContext, out.secret));
+  out.secret = secret.plain;
   try {
     auto lease = crm_.acquire();
     pqxx::work tx(*lease);
@@ -150,7 +164,7 @@ CaptureWithSecret PgLeadCaptures::rotate_secret(const std::string& id, Tenancy t
         std::string("UPDATE lead_captures SET secret_encrypted = decode($2, 'hex'), key_id = $3, "
                     "secret_rotated_at = now(), updated_at = now() WHERE id = $1 RETURNING ") +
             kColumns,
-        id, encrypted, key.id());
+        id, secret.encrypted_hex, secret.key_id);
     if (rows.empty()) not_found(id);
     out.capture = from_row(rows[0]);
     check_tenancy(id, out.capture.organization_id, tenancy);
