@@ -24,34 +24,36 @@ const std::map<std::string, std::string> kNoDatabase = {
     {"PROMPTSALES_CONFIG", ""},
 };
 
+/// The subcommand names a help text lists: the lines under "Subcommands:"
+/// that start with exactly two spaces, up to the next blank line.
+std::vector<std::string> subcommands_in(const std::string& help) {
+  std::vector<std::string> out;
+  const auto at = help.find("\nSubcommands:\n");
+  if (at == std::string::npos) return out;
+  std::size_t line = at + std::string("\nSubcommands:\n").size();
+  while (line < help.size()) {
+    const auto eol = help.find('\n', line);
+    const auto text = help.substr(line, eol == std::string::npos ? std::string::npos : eol - line);
+    if (text.empty()) break;
+    if (text.size() > 2 && text[0] == ' ' && text[1] == ' ' && text[2] != ' ') {
+      out.push_back(text.substr(2, text.find(' ', 2) - 2));
+    }
+    if (eol == std::string::npos) break;
+    line = eol + 1;
+  }
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("cli: --help exits 0 for every command", "[cli]") {
-  const std::vector<std::vector<std::string>> commands = {
-      {},
-      {"config"},
-      {"config", "show"},
-      {"db"},
-      {"db", "migrate"},
-      {"db", "status"},
-      {"campaign"},
-      {"campaign", "create"},
-      {"campaign", "list"},
-      {"campaign", "show"},
-      {"campaign", "update"},
-      {"campaign", "pause"},
-      {"campaign", "resume"},
-      {"campaign", "delete"},
-      {"seed"},
-      {"serve"},
-      {"benchmark"},
-      {"lead"},
-      {"lead", "import"},
-      {"lead", "list"},
-      {"lead", "show"},
-      {"lead", "update"},
-  };
-  for (auto args : commands) {
+  // Walks the whole command tree from the root's help, so a new command is
+  // covered the day it is added.
+  std::vector<std::vector<std::string>> pending = {{}};
+  std::size_t visited = 0;
+  while (!pending.empty()) {
+    auto args = pending.back();
+    pending.pop_back();
     std::string joined;
     for (const auto& a : args) joined += a + " ";
     args.push_back("--help");
@@ -59,7 +61,16 @@ TEST_CASE("cli: --help exits 0 for every command", "[cli]") {
     INFO("promptsales " << joined << "--help\n" << describe(r));
     CHECK(r.exit_code == 0);
     CHECK_THAT(r.out, Catch::Contains("Usage:"));
+    ++visited;
+    args.pop_back();
+    for (const auto& name : subcommands_in(r.out)) {
+      auto child = args;
+      child.push_back(name);
+      pending.push_back(child);
+    }
   }
+  // campaign, lead, audience, jobs, backup, ... and their subcommands.
+  CHECK(visited >= 60);
   // Help lists the subcommands.
   const auto root = run_promptsales({"--help"}, kNoDatabase);
   for (const char* sub : {"config", "db", "campaign", "seed"}) CHECK_THAT(root.out, Catch::Contains(sub));
