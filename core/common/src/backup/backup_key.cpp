@@ -5,57 +5,24 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
-#include <cctype>
-#include <fstream>
-#include <sstream>
-
 #include "promptsales/common/config.hpp"
 #include "promptsales/common/errors.hpp"
 #include "promptsales/common/hash.hpp"
+#include "promptsales/common/key_text.hpp"
 
 namespace promptsales::backup {
-namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 BackupKey BackupKey::from_hex(std::string_view hex, std::string_view source) {
-  while (!hex.empty() && std::isspace(static_cast<unsigned char>(hex.front()))) hex.remove_prefix(1);
-  while (!hex.empty() && std::isspace(static_cast<unsigned char>(hex.back()))) hex.remove_suffix(1);
-  if (hex.size() != 64) {
-    throw ConfigError(std::string(source) + ": a backup key is 64 hex characters (32 bytes); found " +
-                      std::to_string(hex.size()) + " characters");
-  }
-  std::array<std::uint8_t, 32> bytes{};
-  for (std::size_t i = 0; i < 32; ++i) {
-    const int hi = hex_value(hex[2 * i]);
-    const int lo = hex_value(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) {
-      throw ConfigError(std::string(source) +
-                        ": a backup key is 64 hex characters (0-9, a-f); found another character");
-    }
-    bytes[i] = static_cast<std::uint8_t>(hi * 16 + lo);
-  }
+  auto bytes = parse_hex_key(hex, source, "backup key");
   auto key = from_bytes(bytes);
-  OPENSSL_cleanse(bytes.data(), bytes.size());
+  wipe_key(bytes);
   return key;
 }
 
 BackupKey BackupKey::from_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError("backup_key_file: cannot read '" + path + "'");
-  std::ostringstream text;
-  text << in.rdbuf();
-  std::string s = text.str();
-  if (s.size() > 1024) throw ConfigError("backup_key_file: '" + path + "' is too large to hold one key");
-  auto key = from_hex(s, "backup_key_file '" + path + "'");
-  OPENSSL_cleanse(s.data(), s.size());
+  auto bytes = read_hex_key_file(path, "backup_key_file", "backup key");
+  auto key = from_bytes(bytes);
+  wipe_key(bytes);
   return key;
 }
 

@@ -2,23 +2,14 @@
 
 #include <openssl/crypto.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "promptsales/common/config.hpp"
 #include "promptsales/common/crypto/column_cipher.hpp"
 #include "promptsales/common/errors.hpp"
+#include "promptsales/common/key_text.hpp"
 #include "bytea.hpp"
 
 namespace promptsales::crypto {
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // One key from a variable or a file; `value_key` from a config file is
 // refused so that keys live only in the environment or a secret file.
@@ -42,35 +33,16 @@ std::optional<DataKey> key_from(const Config& config, std::string_view value_key
 }  // namespace
 
 DataKey DataKey::from_hex(std::string_view hex, std::string_view source) {
-  while (!hex.empty() && std::isspace(static_cast<unsigned char>(hex.front()))) hex.remove_prefix(1);
-  while (!hex.empty() && std::isspace(static_cast<unsigned char>(hex.back()))) hex.remove_suffix(1);
-  if (hex.size() != 64) {
-    throw ConfigError(std::string(source) + ": a data key is 64 hex characters (32 bytes); found " +
-                      std::to_string(hex.size()) + " characters");
-  }
-  std::array<std::uint8_t, 32> bytes{};
-  for (std::size_t i = 0; i < 32; ++i) {
-    const int hi = hex_value(hex[2 * i]);
-    const int lo = hex_value(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) {
-      throw ConfigError(std::string(source) + ": a data key is 64 hex characters (0-9, a-f); found another character");
-    }
-    bytes[i] = static_cast<std::uint8_t>(hi * 16 + lo);
-  }
+  auto bytes = parse_hex_key(hex, source, "data key");
   auto key = from_bytes(bytes);
-  OPENSSL_cleanse(bytes.data(), bytes.size());
+  wipe_key(bytes);
   return key;
 }
 
 DataKey DataKey::from_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError("cannot read data key file '" + path + "'");
-  std::ostringstream text;
-  text << in.rdbuf();
-  std::string s = text.str();
-  if (s.size() > 1024) throw ConfigError("data key file '" + path + "' is too large to hold one key");
-  auto key = from_hex(s, "data key file '" + path + "'");
-  OPENSSL_cleanse(s.data(), s.size());
+  auto bytes = read_hex_key_file(path, "data key file", "data key");
+  auto key = from_bytes(bytes);
+  wipe_key(bytes);
   return key;
 }
 
