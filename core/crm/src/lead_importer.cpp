@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <future>
+#include <atomic>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
@@ -83,6 +85,11 @@ constexpr const char* kOnConflictUpdate =
     "   (EXCLUDED.phone_encrypted IS NOT NULL OR leads.phone_encrypted IS NULL))) "
     "RETURNING email_hash, (xmax = 0)";
 
+// The batch's emails the organization already has, whatever the lead's
+// state: the unique constraint counts them all.
+constexpr const char* kProbe =
+    "SELECT email_hash FROM leads WHERE organization_id = $1 AND email_hash = ANY($2::bytea[])";
+
 constexpr const char* kSaveCheckpoint =
     "INSERT INTO lead_imports (import_key, organization_id, on_duplicate, state, last_line, records, created, "
     "updated, skipped, failed) VALUES (decode($1, 'hex'), $2, $3, 'running', $4, $5, $6, $7, $8, $9) "
@@ -102,9 +109,9 @@ struct Counts {
 /// One email of a batch: the lead to stage and every line it occurs on.
 struct Pending {
   LeadInput lead;
-  std::string hash;
+  std::string hash;  ///< the email's blind index (set by encrypt)
   std::vector<std::size_t> lines;
-  std::string copy_line;
+  std::string body;  ///< copy_body: the COPY columns both paths share
 };
 
 struct Batch {
@@ -198,14 +205,19 @@ class Pipeline {
 
   /// Dedupes and merges within the batch, then encrypts on the pool.
   void prepare(Batch& b, std::vector<ReadRecord>& records) const {
-    std::unordered_map<std::string, std::size_t> index;
+    // The blind index is a function of the normalised email, so equal
+    // emails are equal hashes: deduplicate on the email here and compute
+    // the hash once, on the encryption threads.
+    std::unordered_map<std::string_view, std::size_t> index;
     index.reserve(records.size());
+    b.rows.reserve(records.size());
     for (auto& r : records) {
       if (!r.lead) continue;
-      auto hash = cipher_.email_hash(r.lead->email);
-      auto [it, fresh] = index.try_emplace(hash, b.rows.size());
-      if (fresh) {
-        b.rows.push_back(Pending{std::move(*r.lead), std::move(hash), {r.line}, {}});
+      const auto it = index.find(r.lead->email);
+      if (it == index.end()) {
+        // The key views the moved-in email: rows was reserved, so it stays put.
+        b.rows.push_back(Pending{std::move(*r.lead), {}, {r.line}, {}});
+        index.emplace(b.rows.back().lead.email, b.rows.size() - 1);
         continue;
       }
       auto& kept = b.rows[it->second];
@@ -216,32 +228,12 @@ class Pipeline {
   }
 
   /// Writes one batch in `tx`; the caller commits (or, dry run, never does).
-  Written write(pqxx::transaction_base& tx, Batch& b, const Counts& before) const {
+  Written write(pqxx::dbtransaction& tx, Batch& b, const Counts& before) const {
     Written w;
     w.errors = std::move(b.errors);
     w.delta.records = b.records;
     w.delta.failed = b.source_failed;
-    tx.exec("TRUNCATE " + staging_);
-    if (!b.rows.empty()) {
-      // The lines are already in COPY text form (built on the encryption
-      // threads). libpqxx 6.4 keeps stream_to's raw-line writer private;
-      // tablewriter's is public, and deprecated only as a whole.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-      const auto& columns = detail::staging_columns();
-      pqxx::tablewriter copy(tx, staging_, columns.begin(), columns.end());
-      for (const auto& p : b.rows) copy.write_raw_line(p.copy_line);
-      copy.complete();
-#pragma GCC diagnostic pop
-    }
-    std::unordered_map<std::string, std::pair<bool, bool>> outcome;  // hash -> (returned, inserted)
-    if (!b.rows.empty()) {
-      const std::string sql = std::string(kInsertFromStaging) + staging_ + " ORDER BY line " +
-                              (o_.on_duplicate == OnDuplicate::update ? kOnConflictUpdate : kOnConflictNothing);
-      for (const auto& r : tx.exec_params(sql, o_.organization_id, cipher_.key_id())) {
-        outcome[pqxx::binarystring(r[0]).str()] = {true, r[1].as<bool>()};
-      }
-    }
+    const Outcome outcome = b.rows.empty() ? Outcome{} : write_rows(tx, b);
     std::vector<RowError> stored;  // errors that depend on the database: kept for a resumed run
     for (const auto& p : b.rows) {
       const auto found = outcome.find(p.hash);
@@ -292,13 +284,106 @@ class Pipeline {
     return w;
   }
 
+  /// Batches that took the ON CONFLICT path because a concurrent writer
+  /// stored one of their emails between the probe and the COPY.
+  std::uint64_t fallbacks() const noexcept { return fallbacks_.load(); }
+
  private:
+  /// Per email hash written or matched: (returned, inserted), as RETURNING
+  /// email_hash, (xmax = 0) reports it; an absent hash was left alone.
+  using Outcome = std::unordered_map<std::string, std::pair<bool, bool>>;
+
+  /// The fast path: one index probe finds the batch's emails the
+  /// organization already has; the new ones are COPYed straight into leads
+  /// (no staging table, no speculative insertion); in update mode the
+  /// existing ones go through the ON CONFLICT DO UPDATE, which holds the
+  /// update rules. A unique violation means another writer (lead capture, an
+  /// API call) stored one of the emails after the probe: the savepoint undoes
+  /// the batch's rows and the whole batch is written again the safe way.
+  Outcome write_rows(pqxx::dbtransaction& tx, const Batch& b) const {
+    std::vector<const Pending*> fresh, stored;
+    {
+      const auto existing = probe(tx, b.rows);
+      for (const auto& p : b.rows) (existing.count(p.hash) ? stored : fresh).push_back(&p);
+    }
+    try {
+      pqxx::subtransaction sub(tx, "lead_import_batch");
+      Outcome out;
+      if (!fresh.empty()) copy_into_leads(sub, fresh);
+      if (o_.on_duplicate == OnDuplicate::update && !stored.empty()) out = upsert(sub, stored);
+      sub.commit();
+      for (const auto* p : fresh) out[p->hash] = {true, true};
+      return out;
+    } catch (const pqxx::unique_violation&) {
+      ++fallbacks_;
+    }
+    std::vector<const Pending*> all;
+    all.reserve(b.rows.size());
+    for (const auto& p : b.rows) all.push_back(&p);
+    return upsert(tx, all);
+  }
+
+  /// The hashes of `rows` that the organization already has.
+  std::unordered_set<std::string> probe(pqxx::transaction_base& tx, const std::vector<Pending>& rows) const {
+    // A bytea[] literal: ScalarArrayOp on the unique index, one descent per
+    // hash, whatever the planner thinks of a subquery's size.
+    std::string hashes = "{";
+    hashes.reserve(2 + rows.size() * 68);
+    for (const auto& p : rows) {
+      if (hashes.size() > 1) hashes.push_back(',');
+      hashes += "\\\\x";
+      detail::append_hex(hashes, p.hash);
+    }
+    hashes.push_back('}');
+    std::unordered_set<std::string> found;
+    for (const auto& r : tx.exec_params(kProbe, o_.organization_id, hashes)) {
+      found.insert(pqxx::binarystring(r[0]).str());
+    }
+    return found;
+  }
+
+  void copy_into_leads(pqxx::transaction_base& tx, const std::vector<const Pending*>& rows) const {
+    const auto& columns = detail::leads_columns();
+    copy_lines(tx, "leads", columns, rows, [&](const Pending& p) {
+      return detail::leads_line(o_.organization_id, p.lead, p.body, cipher_.key_id());
+    });
+  }
+
+  /// Today's general path: COPY into the staging table, then one INSERT ...
+  /// SELECT ... ON CONFLICT into leads that decides each row.
+  Outcome upsert(pqxx::transaction_base& tx, const std::vector<const Pending*>& rows) const {
+    tx.exec("TRUNCATE " + staging_);
+    copy_lines(tx, staging_, detail::staging_columns(), rows,
+               [](const Pending& p) { return detail::staging_line(p.lines.front(), p.lead, p.body); });
+    const std::string sql = std::string(kInsertFromStaging) + staging_ + " ORDER BY line " +
+                            (o_.on_duplicate == OnDuplicate::update ? kOnConflictUpdate : kOnConflictNothing);
+    Outcome out;
+    for (const auto& r : tx.exec_params(sql, o_.organization_id, cipher_.key_id())) {
+      out[pqxx::binarystring(r[0]).str()] = {true, r[1].as<bool>()};
+    }
+    return out;
+  }
+
+  template <class Line>
+  static void copy_lines(pqxx::transaction_base& tx, const std::string& table, const std::vector<std::string>& columns,
+                         const std::vector<const Pending*>& rows, Line line) {
+    // libpqxx 6.4 keeps stream_to's raw-line writer private; tablewriter's
+    // is public, and deprecated only as a whole.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    pqxx::tablewriter copy(tx, table, columns.begin(), columns.end());
+    for (const auto* p : rows) copy.write_raw_line(line(*p));
+    copy.complete();
+#pragma GCC diagnostic pop
+  }
+
   void encrypt(std::vector<Pending>& rows) const {
     auto work = [&](std::size_t from, std::size_t to) {
       for (std::size_t i = from; i < to; ++i) {
         auto& p = rows[i];
         auto enc = cipher_.encrypt(p.lead);
-        p.copy_line = detail::copy_line(p.lines.front(), p.lead, enc);
+        p.body = detail::copy_body(p.lead, enc);
+        p.hash = std::move(enc.email_hash);
       }
     };
     const std::size_t threads = std::max<std::size_t>(1, std::min<std::size_t>(o_.encrypt_threads, rows.size() / 256 + 1));
@@ -317,6 +402,7 @@ class Pipeline {
   const ImportOptions& o_;
   std::string key_;
   std::string staging_;
+  mutable std::atomic<std::uint64_t> fallbacks_{0};
 };
 
 /// Holds pg_advisory_lock on the import key for the session: two processes
@@ -594,6 +680,7 @@ ImportSummary LeadImporter::run(LeadSource& source, RowErrorSink& errors, const 
     auto s = summary_of(total, o, key);
     s.resumed = cp.exists && cp.last_line > 0;
     s.resumed_after_line = cp.last_line;
+    s.fallback_batches = pipeline.fallbacks();
     return s;
   } catch (const ImportFileError&) {
     throw;
