@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <future>
-#include <atomic>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -86,9 +85,16 @@ constexpr const char* kOnConflictUpdate =
     "RETURNING email_hash, (xmax = 0)";
 
 // The batch's emails the organization already has, whatever the lead's
-// state: the unique constraint counts them all.
+// state: the unique constraint counts them all. One lookup of the unique
+// index per hash: a plain `email_hash = ANY($2)` let the planner, with
+// statistics that lag behind a running import, scan all of the
+// organization's leads per batch (quadratic); OFFSET 0 keeps the lateral
+// subquery a parameterised index lookup.
 constexpr const char* kProbe =
-    "SELECT email_hash FROM leads WHERE organization_id = $1 AND email_hash = ANY($2::bytea[])";
+    "SELECT l.email_hash FROM unnest($2::bytea[]) AS h(v) CROSS JOIN LATERAL "
+    "(SELECT email_hash FROM leads WHERE organization_id = $1 AND email_hash = h.v OFFSET 0) l";
+
+constexpr const char* kOrgHasLeads = "SELECT EXISTS (SELECT 1 FROM leads WHERE organization_id = $1)";
 
 constexpr const char* kSaveCheckpoint =
     "INSERT INTO lead_imports (import_key, organization_id, on_duplicate, state, last_line, records, created, "
@@ -195,11 +201,14 @@ std::string import_key_of(const ImportOptions& o) {
 
 class Pipeline {
  public:
-  Pipeline(const LeadCipher& cipher, const ImportOptions& o, std::string import_key)
+  /// `org_has_leads`: whether the organization had leads when the import
+  /// started (then every batch probes for stored emails).
+  Pipeline(const LeadCipher& cipher, const ImportOptions& o, std::string import_key, bool org_has_leads)
       : cipher_(cipher),
         o_(o),
         key_(std::move(import_key)),
-        staging_(o.on_duplicate == OnDuplicate::update ? "lead_staging_keyed" : "lead_staging") {}
+        staging_(o.on_duplicate == OnDuplicate::update ? "lead_staging_keyed" : "lead_staging"),
+        probing_(org_has_leads) {}
 
   const std::string& staging() const noexcept { return staging_; }
 
@@ -284,27 +293,34 @@ class Pipeline {
     return w;
   }
 
-  /// Batches that took the ON CONFLICT path because a concurrent writer
-  /// stored one of their emails between the probe and the COPY.
-  std::uint64_t fallbacks() const noexcept { return fallbacks_.load(); }
+  /// Batches written again through ON CONFLICT after their COPY hit the
+  /// unique constraint.
+  std::uint64_t fallbacks() const noexcept { return fallbacks_; }
 
  private:
   /// Per email hash written or matched: (returned, inserted), as RETURNING
   /// email_hash, (xmax = 0) reports it; an absent hash was left alone.
   using Outcome = std::unordered_map<std::string, std::pair<bool, bool>>;
 
-  /// The fast path: one index probe finds the batch's emails the
-  /// organization already has; the new ones are COPYed straight into leads
-  /// (no staging table, no speculative insertion); in update mode the
-  /// existing ones go through the ON CONFLICT DO UPDATE, which holds the
-  /// update rules. A unique violation means another writer (lead capture, an
-  /// API call) stored one of the emails after the probe: the savepoint undoes
-  /// the batch's rows and the whole batch is written again the safe way.
+  /// The fast path: the new leads are COPYed straight into leads (no
+  /// staging table, no speculative insertion). Which emails are new: once
+  /// the organization has leads, one index probe per batch finds the stored
+  /// ones (in update mode those go through the ON CONFLICT DO UPDATE, which
+  /// holds the update rules). Into an organization that had no leads when
+  /// the import started, batches are COPYed without probing (a probe costs
+  /// about what an insert does) until the first unique violation shows a
+  /// repeat across batches; from then on every batch probes.
+  /// A unique violation rolls the batch back to its savepoint and writes it
+  /// again the safe way: all of it through ON CONFLICT. After a probe, that
+  /// means another writer (lead capture, an API call) stored one of the
+  /// emails between the probe and the COPY.
   Outcome write_rows(pqxx::dbtransaction& tx, const Batch& b) const {
     std::vector<const Pending*> fresh, stored;
-    {
+    if (probing_) {
       const auto existing = probe(tx, b.rows);
       for (const auto& p : b.rows) (existing.count(p.hash) ? stored : fresh).push_back(&p);
+    } else {
+      for (const auto& p : b.rows) fresh.push_back(&p);
     }
     try {
       pqxx::subtransaction sub(tx, "lead_import_batch");
@@ -316,6 +332,7 @@ class Pipeline {
       return out;
     } catch (const pqxx::unique_violation&) {
       ++fallbacks_;
+      probing_ = true;
     }
     std::vector<const Pending*> all;
     all.reserve(b.rows.size());
@@ -325,13 +342,11 @@ class Pipeline {
 
   /// The hashes of `rows` that the organization already has.
   std::unordered_set<std::string> probe(pqxx::transaction_base& tx, const std::vector<Pending>& rows) const {
-    // A bytea[] literal: ScalarArrayOp on the unique index, one descent per
-    // hash, whatever the planner thinks of a subquery's size.
     std::string hashes = "{";
     hashes.reserve(2 + rows.size() * 68);
     for (const auto& p : rows) {
       if (hashes.size() > 1) hashes.push_back(',');
-      hashes += "\\\\x";
+      hashes += "\\\\x";  // an unquoted array element: \\ is one backslash, then bytea's \x
       detail::append_hex(hashes, p.hash);
     }
     hashes.push_back('}');
@@ -402,7 +417,9 @@ class Pipeline {
   const ImportOptions& o_;
   std::string key_;
   std::string staging_;
-  mutable std::atomic<std::uint64_t> fallbacks_{0};
+  // Touched only by the writer (one batch at a time).
+  mutable bool probing_;
+  mutable std::uint64_t fallbacks_ = 0;
 };
 
 /// Holds pg_advisory_lock on the import key for the session: two processes
@@ -551,7 +568,12 @@ ImportSummary LeadImporter::run(LeadSource& source, RowErrorSink& errors, const 
           key, o.organization_id, std::string(to_string(o.on_duplicate)));
       tx.commit();
     }
-    Pipeline pipeline(cipher, o, key);
+    bool org_has_leads = false;
+    {
+      pqxx::nontransaction tx(conn);
+      org_has_leads = tx.exec_params1(kOrgHasLeads, o.organization_id)[0].as<bool>();
+    }
+    Pipeline pipeline(cipher, o, key, org_has_leads);
     {
       pqxx::nontransaction tx(conn);
       tx.exec(create_staging(pipeline.staging()));
