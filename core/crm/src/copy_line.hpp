@@ -112,29 +112,27 @@ inline void append_tail(std::string& out, const LeadInput& lead, std::string_vie
   append_field(out, lead.campaign_id ? std::optional<std::string>(std::to_string(*lead.campaign_id)) : std::nullopt);
 }
 
-/// A staging row (staging_columns): a status the input did not give stays
-/// NULL, which the update mode reads as "keep the stored one".
-inline std::string staging_line(std::size_t line, const LeadInput& lead, const std::string& body) {
-  std::string out = std::to_string(line);
-  out.reserve(out.size() + body.size() + 40);
+/// Appends a staging row (staging_columns), without its newline: a status
+/// the input did not give stays NULL, which the update mode reads as "keep
+/// the stored one".
+inline void append_staging_line(std::string& out, std::size_t line, const LeadInput& lead, const std::string& body) {
+  out += std::to_string(line);
   out.push_back('\t');
   out += body;
   append_tail(out, lead, "\\N");
-  return out;
 }
 
-/// A new lead (leads_columns): COPY applies no column defaults to listed
-/// columns, so an absent status is written as the default, 'new'.
-inline std::string leads_line(std::int64_t organization_id, const LeadInput& lead, const std::string& body,
-                              std::string_view key_id) {
-  std::string out = std::to_string(organization_id);
-  out.reserve(out.size() + body.size() + 60);
+/// Appends a new lead's row (leads_columns), without its newline. COPY
+/// applies no column defaults to listed columns, so an absent status is
+/// written as the default, 'new'.
+inline void append_leads_line(std::string& out, std::int64_t organization_id, const LeadInput& lead,
+                              const std::string& body, std::string_view key_id) {
+  out += std::to_string(organization_id);
   out.push_back('\t');
   out += body;
   append_tail(out, lead, "new");
   out.push_back('\t');
   out += key_id;
-  return out;
 }
 
 }  // namespace promptsales::crm::detail

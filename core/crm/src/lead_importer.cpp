@@ -108,6 +108,8 @@ constexpr const char* kSaveErrors =
     "SELECT decode($1, 'hex'), (e->>'line')::bigint, e->>'code', e->>'message' "
     "FROM jsonb_array_elements($2::jsonb) e ON CONFLICT DO NOTHING";
 
+constexpr std::size_t kCopyChunk = 64 * 1024;
+
 struct Counts {
   std::uint64_t records = 0, created = 0, updated = 0, skipped = 0, failed = 0;
 };
@@ -359,8 +361,8 @@ class Pipeline {
 
   void copy_into_leads(pqxx::transaction_base& tx, const std::vector<const Pending*>& rows) const {
     const auto& columns = detail::leads_columns();
-    copy_lines(tx, "leads", columns, rows, [&](const Pending& p) {
-      return detail::leads_line(o_.organization_id, p.lead, p.body, cipher_.key_id());
+    copy_lines(tx, "leads", columns, rows, [&](std::string& out, const Pending& p) {
+      detail::append_leads_line(out, o_.organization_id, p.lead, p.body, cipher_.key_id());
     });
   }
 
@@ -369,7 +371,9 @@ class Pipeline {
   Outcome upsert(pqxx::transaction_base& tx, const std::vector<const Pending*>& rows) const {
     tx.exec("TRUNCATE " + staging_);
     copy_lines(tx, staging_, detail::staging_columns(), rows,
-               [](const Pending& p) { return detail::staging_line(p.lines.front(), p.lead, p.body); });
+               [](std::string& out, const Pending& p) {
+                 detail::append_staging_line(out, p.lines.front(), p.lead, p.body);
+               });
     const std::string sql = std::string(kInsertFromStaging) + staging_ + " ORDER BY line " +
                             (o_.on_duplicate == OnDuplicate::update ? kOnConflictUpdate : kOnConflictNothing);
     Outcome out;
@@ -379,15 +383,27 @@ class Pipeline {
     return out;
   }
 
-  template <class Line>
+  template <class AppendLine>
   static void copy_lines(pqxx::transaction_base& tx, const std::string& table, const std::vector<std::string>& columns,
-                         const std::vector<const Pending*>& rows, Line line) {
+                         const std::vector<const Pending*>& rows, AppendLine append_line) {
     // libpqxx 6.4 keeps stream_to's raw-line writer private; tablewriter's
     // is public, and deprecated only as a whole.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    // COPY data is a byte stream: lines go out ~64 KiB at a time (one
+    // write_raw_line adds the last newline), not one libpq call per row.
     pqxx::tablewriter copy(tx, table, columns.begin(), columns.end());
-    for (const auto* p : rows) copy.write_raw_line(line(*p));
+    std::string chunk;
+    chunk.reserve(kCopyChunk + 1024);
+    for (const auto* p : rows) {
+      if (!chunk.empty()) chunk.push_back('\n');
+      append_line(chunk, *p);
+      if (chunk.size() >= kCopyChunk) {
+        copy.write_raw_line(chunk);
+        chunk.clear();
+      }
+    }
+    if (!chunk.empty()) copy.write_raw_line(chunk);
     copy.complete();
 #pragma GCC diagnostic pop
   }

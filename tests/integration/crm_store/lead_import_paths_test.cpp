@@ -216,3 +216,27 @@ TEST_CASE("crm_store: migration 0004 leaves leads with the indexes its queries u
   INFO(plan);
   CHECK(plan.find("Backward using leads_org_id") != std::string::npos);
 }
+
+TEST_CASE("crm_store: into a new organization batches COPY without probing until a repeat, then probe", "[crm]") {
+  CrmInstallation db;
+  const std::int64_t org = 24;
+  auto o = options(org, OnDuplicate::error);
+  o.batch_size = 2;
+  // Batch 1 a, b; batch 2 repeats a (its COPY meets the constraint: the one
+  // fallback); batch 3 repeats b (found by the probe: no fallback).
+  VectorSource source({good(2, org, "a@example.com", "A"), good(3, org, "b@example.com", "B"),
+                       good(4, org, "a@example.com", "A again"), good(5, org, "c@example.com", "C"),
+                       good(6, org, "b@example.com", "B again"), good(7, org, "d@example.com", "D")});
+  crm::MemoryRowErrorSink sink;
+  const auto s = db.importer().run(source, sink, o);
+  CHECK(s.fallback_batches == 1);
+  CHECK(s.created == 4);
+  CHECK(s.failed == 2);
+  std::vector<std::string> errors;
+  for (const auto& e : sink.errors) errors.push_back(std::to_string(e.line) + " " + e.code);
+  CHECK(errors == std::vector<std::string>{"4 duplicate_email", "6 duplicate_email"});
+  auto store = db.store();
+  CHECK(store.find_by_email(org, "a@example.com")->name == "A");
+  CHECK(store.find_by_email(org, "b@example.com")->name == "B");
+  CHECK(db.count("SELECT count(*) FROM leads WHERE organization_id = 24") == 4);
+}
