@@ -86,10 +86,10 @@ constexpr const char* kOnConflictUpdate =
 
 // The batch's emails the organization already has, whatever the lead's
 // state: the unique constraint counts them all. One lookup of the unique
-// index per hash: a plain `email_hash = ANY($2)` let the planner, with
-// statistics that lag behind a running import, scan all of the
-// organization's leads per batch (quadratic); OFFSET 0 keeps the lateral
-// subquery a parameterised index lookup.
+// index per hash (run with a generic plan, see probe()): a plain
+// `email_hash = ANY($2)` let the planner, with statistics that lag behind a
+// running import, scan all of the organization's leads per batch
+// (quadratic); OFFSET 0 keeps the lateral subquery a parameterised lookup.
 constexpr const char* kProbe =
     "SELECT l.email_hash FROM unnest($2::bytea[]) AS h(v) CROSS JOIN LATERAL "
     "(SELECT email_hash FROM leads WHERE organization_id = $1 AND email_hash = h.v OFFSET 0) l";
@@ -352,10 +352,17 @@ class Pipeline {
       detail::append_hex(hashes, p.hash);
     }
     hashes.push_back('}');
+    // A generic plan: planned for the values given, the probe of an
+    // organization that the statistics estimate at one row (all of its
+    // leads arrived after the last ANALYZE, as in its first big import) may
+    // use leads_org_id, which looks as cheap, and scan all of its leads for
+    // each email. Planned for any organization, the unique index wins.
+    tx.exec("SET LOCAL plan_cache_mode = force_generic_plan");
     std::unordered_set<std::string> found;
     for (const auto& r : tx.exec_params(kProbe, o_.organization_id, hashes)) {
       found.insert(pqxx::binarystring(r[0]).str());
     }
+    tx.exec("RESET plan_cache_mode");
     return found;
   }
 
