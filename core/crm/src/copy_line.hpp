@@ -12,12 +12,21 @@
 
 namespace promptsales::crm::detail {
 
-/// The staging table's columns, in the order copy_line writes them.
+/// The staging table's columns, in the order staging_line writes them.
 inline const std::vector<std::string>& staging_columns() {
   static const std::vector<std::string> kColumns = {
       "line", "email_hash", "email_encrypted", "name_encrypted", "phone_encrypted", "source",
       "country", "city", "interests", "birth_date", "age", "consent_email", "consent_sms",
       "consent_phone", "consent_at", "status", "campaign_id"};
+  return kColumns;
+}
+
+/// The columns of `leads` that leads_line writes (COPY straight into leads).
+inline const std::vector<std::string>& leads_columns() {
+  static const std::vector<std::string> kColumns = {
+      "organization_id", "email_hash", "email_encrypted", "name_encrypted", "phone_encrypted", "source",
+      "country", "city", "interests", "birth_date", "age", "consent_email", "consent_sms",
+      "consent_phone", "consent_at", "status", "campaign_id", "key_id"};
   return kColumns;
 }
 
@@ -67,13 +76,15 @@ inline std::string array_literal(const std::vector<std::string>& items) {
   return a;
 }
 
-inline std::string copy_line(std::size_t line, const LeadInput& lead, const EncryptedLead& enc) {
+/// The columns both line shapes share, email_hash .. consent_at, built once
+/// per row on the encryption threads (the expensive part: hex of the
+/// encrypted values).
+inline std::string copy_body(const LeadInput& lead, const EncryptedLead& enc) {
   std::string out;
-  out.reserve(96 + 2 * (enc.email_hash.size() + enc.email.size() + enc.name.value_or("").size() +
+  out.reserve(80 + 2 * (enc.email_hash.size() + enc.email.size() + enc.name.value_or("").size() +
                         enc.phone.value_or("").size()));
   auto tab = [&] { out.push_back('\t'); };
-  out += std::to_string(line);
-  tab(); append_bytea(out, enc.email_hash);
+  append_bytea(out, enc.email_hash);
   tab(); append_bytea(out, enc.email);
   tab(); append_bytea(out, enc.name);
   tab(); append_bytea(out, enc.phone);
@@ -87,9 +98,41 @@ inline std::string copy_line(std::size_t line, const LeadInput& lead, const Encr
   tab(); out += lead.consents.sms ? "t" : "f";
   tab(); out += lead.consents.phone ? "t" : "f";
   tab(); append_field(out, lead.consents.given_at);
-  tab(); append_field(out, lead.status ? std::optional<std::string>(std::string(to_string(*lead.status))) : std::nullopt);
-  tab(); append_field(out, lead.campaign_id ? std::optional<std::string>(std::to_string(*lead.campaign_id)) : std::nullopt);
   return out;
+}
+
+inline void append_tail(std::string& out, const LeadInput& lead, std::string_view absent_status) {
+  out.push_back('\t');
+  if (lead.status) {
+    out += to_string(*lead.status);
+  } else {
+    out += absent_status;
+  }
+  out.push_back('\t');
+  append_field(out, lead.campaign_id ? std::optional<std::string>(std::to_string(*lead.campaign_id)) : std::nullopt);
+}
+
+/// Appends a staging row (staging_columns), without its newline: a status
+/// the input did not give stays NULL, which the update mode reads as "keep
+/// the stored one".
+inline void append_staging_line(std::string& out, std::size_t line, const LeadInput& lead, const std::string& body) {
+  out += std::to_string(line);
+  out.push_back('\t');
+  out += body;
+  append_tail(out, lead, "\\N");
+}
+
+/// Appends a new lead's row (leads_columns), without its newline. COPY
+/// applies no column defaults to listed columns, so an absent status is
+/// written as the default, 'new'.
+inline void append_leads_line(std::string& out, std::int64_t organization_id, const LeadInput& lead,
+                              const std::string& body, std::string_view key_id) {
+  out += std::to_string(organization_id);
+  out.push_back('\t');
+  out += body;
+  append_tail(out, lead, "new");
+  out.push_back('\t');
+  out += key_id;
 }
 
 }  // namespace promptsales::crm::detail

@@ -6,6 +6,7 @@
 #include <future>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
@@ -83,6 +84,18 @@ constexpr const char* kOnConflictUpdate =
     "   (EXCLUDED.phone_encrypted IS NOT NULL OR leads.phone_encrypted IS NULL))) "
     "RETURNING email_hash, (xmax = 0)";
 
+// The batch's emails the organization already has, whatever the lead's
+// state: the unique constraint counts them all. One lookup of the unique
+// index per hash (run with a generic plan, see probe()): a plain
+// `email_hash = ANY($2)` let the planner, with statistics that lag behind a
+// running import, scan all of the organization's leads per batch
+// (quadratic); OFFSET 0 keeps the lateral subquery a parameterised lookup.
+constexpr const char* kProbe =
+    "SELECT l.email_hash FROM unnest($2::bytea[]) AS h(v) CROSS JOIN LATERAL "
+    "(SELECT email_hash FROM leads WHERE organization_id = $1 AND email_hash = h.v OFFSET 0) l";
+
+constexpr const char* kOrgHasLeads = "SELECT EXISTS (SELECT 1 FROM leads WHERE organization_id = $1)";
+
 constexpr const char* kSaveCheckpoint =
     "INSERT INTO lead_imports (import_key, organization_id, on_duplicate, state, last_line, records, created, "
     "updated, skipped, failed) VALUES (decode($1, 'hex'), $2, $3, 'running', $4, $5, $6, $7, $8, $9) "
@@ -95,6 +108,8 @@ constexpr const char* kSaveErrors =
     "SELECT decode($1, 'hex'), (e->>'line')::bigint, e->>'code', e->>'message' "
     "FROM jsonb_array_elements($2::jsonb) e ON CONFLICT DO NOTHING";
 
+constexpr std::size_t kCopyChunk = 64 * 1024;
+
 struct Counts {
   std::uint64_t records = 0, created = 0, updated = 0, skipped = 0, failed = 0;
 };
@@ -102,9 +117,9 @@ struct Counts {
 /// One email of a batch: the lead to stage and every line it occurs on.
 struct Pending {
   LeadInput lead;
-  std::string hash;
+  std::string hash;  ///< the email's blind index (set by encrypt)
   std::vector<std::size_t> lines;
-  std::string copy_line;
+  std::string body;  ///< copy_body: the COPY columns both paths share
 };
 
 struct Batch {
@@ -188,24 +203,32 @@ std::string import_key_of(const ImportOptions& o) {
 
 class Pipeline {
  public:
-  Pipeline(const LeadCipher& cipher, const ImportOptions& o, std::string import_key)
+  /// `org_has_leads`: whether the organization had leads when the import
+  /// started (then every batch probes for stored emails).
+  Pipeline(const LeadCipher& cipher, const ImportOptions& o, std::string import_key, bool org_has_leads)
       : cipher_(cipher),
         o_(o),
         key_(std::move(import_key)),
-        staging_(o.on_duplicate == OnDuplicate::update ? "lead_staging_keyed" : "lead_staging") {}
+        staging_(o.on_duplicate == OnDuplicate::update ? "lead_staging_keyed" : "lead_staging"),
+        probing_(org_has_leads) {}
 
   const std::string& staging() const noexcept { return staging_; }
 
   /// Dedupes and merges within the batch, then encrypts on the pool.
   void prepare(Batch& b, std::vector<ReadRecord>& records) const {
-    std::unordered_map<std::string, std::size_t> index;
+    // The blind index is a function of the normalised email, so equal
+    // emails are equal hashes: deduplicate on the email here and compute
+    // the hash once, on the encryption threads.
+    std::unordered_map<std::string_view, std::size_t> index;
     index.reserve(records.size());
+    b.rows.reserve(records.size());
     for (auto& r : records) {
       if (!r.lead) continue;
-      auto hash = cipher_.email_hash(r.lead->email);
-      auto [it, fresh] = index.try_emplace(hash, b.rows.size());
-      if (fresh) {
-        b.rows.push_back(Pending{std::move(*r.lead), std::move(hash), {r.line}, {}});
+      const auto it = index.find(r.lead->email);
+      if (it == index.end()) {
+        // The key views the moved-in email: rows was reserved, so it stays put.
+        b.rows.push_back(Pending{std::move(*r.lead), {}, {r.line}, {}});
+        index.emplace(b.rows.back().lead.email, b.rows.size() - 1);
         continue;
       }
       auto& kept = b.rows[it->second];
@@ -216,32 +239,12 @@ class Pipeline {
   }
 
   /// Writes one batch in `tx`; the caller commits (or, dry run, never does).
-  Written write(pqxx::transaction_base& tx, Batch& b, const Counts& before) const {
+  Written write(pqxx::dbtransaction& tx, Batch& b, const Counts& before) const {
     Written w;
     w.errors = std::move(b.errors);
     w.delta.records = b.records;
     w.delta.failed = b.source_failed;
-    tx.exec("TRUNCATE " + staging_);
-    if (!b.rows.empty()) {
-      // The lines are already in COPY text form (built on the encryption
-      // threads). libpqxx 6.4 keeps stream_to's raw-line writer private;
-      // tablewriter's is public, and deprecated only as a whole.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-      const auto& columns = detail::staging_columns();
-      pqxx::tablewriter copy(tx, staging_, columns.begin(), columns.end());
-      for (const auto& p : b.rows) copy.write_raw_line(p.copy_line);
-      copy.complete();
-#pragma GCC diagnostic pop
-    }
-    std::unordered_map<std::string, std::pair<bool, bool>> outcome;  // hash -> (returned, inserted)
-    if (!b.rows.empty()) {
-      const std::string sql = std::string(kInsertFromStaging) + staging_ + " ORDER BY line " +
-                              (o_.on_duplicate == OnDuplicate::update ? kOnConflictUpdate : kOnConflictNothing);
-      for (const auto& r : tx.exec_params(sql, o_.organization_id, cipher_.key_id())) {
-        outcome[pqxx::binarystring(r[0]).str()] = {true, r[1].as<bool>()};
-      }
-    }
+    const Outcome outcome = b.rows.empty() ? Outcome{} : write_rows(tx, b);
     std::vector<RowError> stored;  // errors that depend on the database: kept for a resumed run
     for (const auto& p : b.rows) {
       const auto found = outcome.find(p.hash);
@@ -292,13 +295,133 @@ class Pipeline {
     return w;
   }
 
+  /// Batches written again through ON CONFLICT after their COPY hit the
+  /// unique constraint.
+  std::uint64_t fallbacks() const noexcept { return fallbacks_; }
+
  private:
+  /// Per email hash written or matched: (returned, inserted), as RETURNING
+  /// email_hash, (xmax = 0) reports it; an absent hash was left alone.
+  using Outcome = std::unordered_map<std::string, std::pair<bool, bool>>;
+
+  /// The fast path: the new leads are COPYed straight into leads (no
+  /// staging table, no speculative insertion). Which emails are new: once
+  /// the organization has leads, one index probe per batch finds the stored
+  /// ones (in update mode those go through the ON CONFLICT DO UPDATE, which
+  /// holds the update rules). Into an organization that had no leads when
+  /// the import started, batches are COPYed without probing (a probe costs
+  /// about what an insert does) until the first unique violation shows a
+  /// repeat across batches; from then on every batch probes.
+  /// A unique violation rolls the batch back to its savepoint and writes it
+  /// again the safe way: all of it through ON CONFLICT. After a probe, that
+  /// means another writer (lead capture, an API call) stored one of the
+  /// emails between the probe and the COPY.
+  Outcome write_rows(pqxx::dbtransaction& tx, const Batch& b) const {
+    std::vector<const Pending*> fresh, stored;
+    if (probing_) {
+      const auto existing = probe(tx, b.rows);
+      for (const auto& p : b.rows) (existing.count(p.hash) ? stored : fresh).push_back(&p);
+    } else {
+      for (const auto& p : b.rows) fresh.push_back(&p);
+    }
+    try {
+      pqxx::subtransaction sub(tx, "lead_import_batch");
+      Outcome out;
+      if (!fresh.empty()) copy_into_leads(sub, fresh);
+      if (o_.on_duplicate == OnDuplicate::update && !stored.empty()) out = upsert(sub, stored);
+      sub.commit();
+      for (const auto* p : fresh) out[p->hash] = {true, true};
+      return out;
+    } catch (const pqxx::unique_violation&) {
+      ++fallbacks_;
+      probing_ = true;
+    }
+    std::vector<const Pending*> all;
+    all.reserve(b.rows.size());
+    for (const auto& p : b.rows) all.push_back(&p);
+    return upsert(tx, all);
+  }
+
+  /// The hashes of `rows` that the organization already has.
+  std::unordered_set<std::string> probe(pqxx::transaction_base& tx, const std::vector<Pending>& rows) const {
+    std::string hashes = "{";
+    hashes.reserve(2 + rows.size() * 68);
+    for (const auto& p : rows) {
+      if (hashes.size() > 1) hashes.push_back(',');
+      hashes += "\\\\x";  // an unquoted array element: \\ is one backslash, then bytea's \x
+      detail::append_hex(hashes, p.hash);
+    }
+    hashes.push_back('}');
+    // A generic plan: planned for the values given, the probe of an
+    // organization that the statistics estimate at one row (all of its
+    // leads arrived after the last ANALYZE, as in its first big import) may
+    // use leads_org_id, which looks as cheap, and scan all of its leads for
+    // each email. Planned for any organization, the unique index wins.
+    tx.exec("SET LOCAL plan_cache_mode = force_generic_plan");
+    std::unordered_set<std::string> found;
+    for (const auto& r : tx.exec_params(kProbe, o_.organization_id, hashes)) {
+      found.insert(pqxx::binarystring(r[0]).str());
+    }
+    tx.exec("RESET plan_cache_mode");
+    return found;
+  }
+
+  void copy_into_leads(pqxx::transaction_base& tx, const std::vector<const Pending*>& rows) const {
+    const auto& columns = detail::leads_columns();
+    copy_lines(tx, "leads", columns, rows, [&](std::string& out, const Pending& p) {
+      detail::append_leads_line(out, o_.organization_id, p.lead, p.body, cipher_.key_id());
+    });
+  }
+
+  /// Today's general path: COPY into the staging table, then one INSERT ...
+  /// SELECT ... ON CONFLICT into leads that decides each row.
+  Outcome upsert(pqxx::transaction_base& tx, const std::vector<const Pending*>& rows) const {
+    tx.exec("TRUNCATE " + staging_);
+    copy_lines(tx, staging_, detail::staging_columns(), rows,
+               [](std::string& out, const Pending& p) {
+                 detail::append_staging_line(out, p.lines.front(), p.lead, p.body);
+               });
+    const std::string sql = std::string(kInsertFromStaging) + staging_ + " ORDER BY line " +
+                            (o_.on_duplicate == OnDuplicate::update ? kOnConflictUpdate : kOnConflictNothing);
+    Outcome out;
+    for (const auto& r : tx.exec_params(sql, o_.organization_id, cipher_.key_id())) {
+      out[pqxx::binarystring(r[0]).str()] = {true, r[1].as<bool>()};
+    }
+    return out;
+  }
+
+  template <class AppendLine>
+  static void copy_lines(pqxx::transaction_base& tx, const std::string& table, const std::vector<std::string>& columns,
+                         const std::vector<const Pending*>& rows, AppendLine append_line) {
+    // libpqxx 6.4 keeps stream_to's raw-line writer private; tablewriter's
+    // is public, and deprecated only as a whole.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    // COPY data is a byte stream: lines go out ~64 KiB at a time (one
+    // write_raw_line adds the last newline), not one libpq call per row.
+    pqxx::tablewriter copy(tx, table, columns.begin(), columns.end());
+    std::string chunk;
+    chunk.reserve(kCopyChunk + 1024);
+    for (const auto* p : rows) {
+      if (!chunk.empty()) chunk.push_back('\n');
+      append_line(chunk, *p);
+      if (chunk.size() >= kCopyChunk) {
+        copy.write_raw_line(chunk);
+        chunk.clear();
+      }
+    }
+    if (!chunk.empty()) copy.write_raw_line(chunk);
+    copy.complete();
+#pragma GCC diagnostic pop
+  }
+
   void encrypt(std::vector<Pending>& rows) const {
     auto work = [&](std::size_t from, std::size_t to) {
       for (std::size_t i = from; i < to; ++i) {
         auto& p = rows[i];
         auto enc = cipher_.encrypt(p.lead);
-        p.copy_line = detail::copy_line(p.lines.front(), p.lead, enc);
+        p.body = detail::copy_body(p.lead, enc);
+        p.hash = std::move(enc.email_hash);
       }
     };
     const std::size_t threads = std::max<std::size_t>(1, std::min<std::size_t>(o_.encrypt_threads, rows.size() / 256 + 1));
@@ -317,6 +440,9 @@ class Pipeline {
   const ImportOptions& o_;
   std::string key_;
   std::string staging_;
+  // Touched only by the writer (one batch at a time).
+  mutable bool probing_;
+  mutable std::uint64_t fallbacks_ = 0;
 };
 
 /// Holds pg_advisory_lock on the import key for the session: two processes
@@ -465,7 +591,12 @@ ImportSummary LeadImporter::run(LeadSource& source, RowErrorSink& errors, const 
           key, o.organization_id, std::string(to_string(o.on_duplicate)));
       tx.commit();
     }
-    Pipeline pipeline(cipher, o, key);
+    bool org_has_leads = false;
+    {
+      pqxx::nontransaction tx(conn);
+      org_has_leads = tx.exec_params1(kOrgHasLeads, o.organization_id)[0].as<bool>();
+    }
+    Pipeline pipeline(cipher, o, key, org_has_leads);
     {
       pqxx::nontransaction tx(conn);
       tx.exec(create_staging(pipeline.staging()));
@@ -594,6 +725,7 @@ ImportSummary LeadImporter::run(LeadSource& source, RowErrorSink& errors, const 
     auto s = summary_of(total, o, key);
     s.resumed = cp.exists && cp.last_line > 0;
     s.resumed_after_line = cp.last_line;
+    s.fallback_batches = pipeline.fallbacks();
     return s;
   } catch (const ImportFileError&) {
     throw;

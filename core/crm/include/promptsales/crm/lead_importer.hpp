@@ -1,8 +1,13 @@
 #pragma once
 /// The import pipeline: reads a LeadSource in batches, encrypts on a few
-/// threads, and writes each batch with COPY into a staging table and one
-/// INSERT ... ON CONFLICT, in one transaction together with the import's
-/// checkpoint. Guarantees (README "Leads"):
+/// threads, and writes each batch in one transaction together with the
+/// import's checkpoint: an index probe finds the emails the organization
+/// already has (skipped while importing into an organization that had no
+/// leads, until a batch meets a repeat), the new leads are COPYed straight
+/// into `leads`, stored ones (update mode) go through INSERT ... ON CONFLICT
+/// DO UPDATE from a staging table, and a batch whose COPY meets the unique
+/// constraint (a concurrent writer, or an unprobed repeat) is redone
+/// entirely through ON CONFLICT. Guarantees (README "Leads"):
 ///  - nothing doubled: UNIQUE (organization_id, email_hash) decides
 ///    duplicates, within the file and against the database alike;
 ///  - nothing lost: a batch and its checkpoint commit together, so an import
@@ -78,6 +83,11 @@ struct ImportSummary {
   bool already_done = false;   ///< finished before: nothing read or written
   std::uint64_t resumed_after_line = 0;
   std::string import_key;      ///< hex; empty without a content digest
+  /// Batches written again through ON CONFLICT because their COPY met the
+  /// unique constraint: another writer stored one of their emails while the
+  /// batch was written, or (before probing started) an email of an earlier
+  /// batch came again. The outcome is the same either way.
+  std::uint64_t fallback_batches = 0;
 };
 
 class LeadImporter {
