@@ -28,6 +28,22 @@ std::string checked_email(const std::string& email) {
   return *n;
 }
 
+/// The leads (organization, id) holding an email's blind index, in one
+/// organization ($2) or in every one ($2 NULL). The only index on the hash is
+/// UNIQUE (organization_id, email_hash), so "every organization" walks the
+/// distinct organizations first (a recursive loose index scan: one probe per
+/// organization) and looks the hash up in each, instead of scanning every
+/// lead of the sub-company. $1 is the hash in hex.
+constexpr const char* kSubjectLeadsSql =
+    "WITH RECURSIVE orgs(id) AS ("
+    "  SELECT COALESCE($2::bigint, (SELECT min(organization_id) FROM leads))"
+    "  UNION ALL"
+    "  SELECT (SELECT min(organization_id) FROM leads WHERE organization_id > orgs.id) FROM orgs"
+    "  WHERE orgs.id IS NOT NULL AND $2::bigint IS NULL) "
+    "SELECT l.organization_id, l.id FROM orgs JOIN leads l "
+    "ON l.organization_id = orgs.id AND l.email_hash = decode($1, 'hex') "
+    "WHERE l.forgotten_at IS NULL ";
+
 std::string where_text(std::optional<std::int64_t> org) {
   return org ? " in organization " + std::to_string(*org) : "";
 }
@@ -47,10 +63,7 @@ SubjectExport LeadPrivacy::export_subject(const std::string& email, std::optiona
       const auto hash = to_hex(cipher.email_hash(normalized));
       out.subject = hash.substr(0, 16);
       pqxx::nontransaction tx(conn);
-      for (const auto& r : tx.exec_params("SELECT organization_id, id FROM leads WHERE email_hash = decode($1, 'hex') "
-                                          "AND forgotten_at IS NULL AND ($2::bigint IS NULL OR organization_id = $2) "
-                                          "ORDER BY organization_id, id",
-                                          hash, org)) {
+      for (const auto& r : tx.exec_params(std::string(kSubjectLeadsSql) + "ORDER BY l.organization_id, l.id", hash, org)) {
         rows.emplace_back(r[0].as<std::int64_t>(), r[1].as<std::int64_t>());
       }
     });
@@ -93,11 +106,8 @@ ForgetResult LeadPrivacy::forget(const std::string& email, std::optional<std::in
     pqxx::work tx(*lease);
     // FOR UPDATE: a concurrent import updating the same row waits, then
     // finds the hash gone and creates a new lead (with its own consent).
-    for (const auto& r : tx.exec_params("SELECT id FROM leads WHERE email_hash = decode($1, 'hex') "
-                                        "AND forgotten_at IS NULL AND ($2::bigint IS NULL OR organization_id = $2) "
-                                        "ORDER BY id FOR UPDATE",
-                                        hash, org)) {
-      result.lead_ids.push_back(r[0].as<std::int64_t>());
+    for (const auto& r : tx.exec_params(std::string(kSubjectLeadsSql) + "ORDER BY l.id FOR UPDATE OF l", hash, org)) {
+      result.lead_ids.push_back(r[1].as<std::int64_t>());
     }
     if (result.lead_ids.empty()) {
       throw NotFound("no lead holds this email" + where_text(org) + " (unknown, or already forgotten; subject " +
