@@ -74,7 +74,7 @@ void seed_nasty(const std::string& url) {
   const std::vector<std::string> names{
       "He said \"hi\" \\ back\\slash",
       std::string("tab\there\nnewline\rcr\x01 ctl\x1f end"),
-      "\xc3\xbcn\xc3\xafc\xc3\xb6" "d\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x9a\x80",
+      "\xc3\xbcn\xc3\xaf" "c\xc3\xb6" "d\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x9a\x80",
       "sep \xe2\x80\xa8 para \xe2\x80\xa9 </script>",
       "'single' & <angle>",
       "plain",
@@ -120,6 +120,7 @@ bool run_until(boost::asio::io_context& io, Done done, std::chrono::milliseconds
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!done()) {
     if (std::chrono::steady_clock::now() > deadline) return false;
+    if (io.stopped()) io.restart();  // ran out of work (a server's loop has a work guard)
     io.run_one_for(10ms);
   }
   return true;
@@ -251,7 +252,7 @@ TEST_CASE("rows written straight to JSON match campaigns_to_json byte for byte",
   REQUIRE(run_until(io, [&] { return all.done; }));
   CHECK(all.json.find(R"(He said \"hi\" \\ back\\slash)") != std::string::npos);
   CHECK(all.json.find(R"(\u0001 ctl\u001f)") != std::string::npos);
-  CHECK(all.json.find(R"(\u2028)") != std::string::npos);
+  CHECK(all.json.find("sep \xe2\x80\xa8 para") != std::string::npos);
   CHECK(all.json.find(R"("channels":["x","NULL"])") != std::string::npos);
   CHECK(all.json.find(R"("endsAt":null)") != std::string::npos);
   CHECK(all.json.find(R"("endsAt":"infinity")") != std::string::npos);
@@ -287,6 +288,8 @@ TEST_CASE("many concurrent queries share a few connections of one event loop", "
     REQUIRE_FALSE(results[i].error);
     CHECK(results[i].json == expected[i % expected.size()]);
   }
+  // The second connection may still be on its way when the last answer comes.
+  run_until(io, [&] { return lister.stats().open == 2; }, 3s);
   const auto stats = lister.stats();
   CHECK(stats.queries == kQueries);
   CHECK(stats.failures == 0);

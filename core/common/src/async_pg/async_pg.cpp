@@ -263,7 +263,7 @@ void ThreadState::pump() {
 
 void ThreadState::maybe_connect() {
   if (conns_.size() + connecting_ >= std::max<std::size_t>(1, options().connections_per_thread)) return;
-  if (connecting_ > 0 && Clock::now() < retry_at_) return;
+  if (Clock::now() < retry_at_) return;  // the last connect failed: not before retry_delay
   ++connecting_;
   std::weak_ptr<ThreadState> weak = weak_from_this();
   const auto shared = shared_;
