@@ -155,7 +155,7 @@ TEST_CASE("get_or_load_async: errors reach every waiter and are not cached", "[c
   CHECK(cache.stats().load_errors == 1);
 }
 
-TEST_CASE("get_or_load_async: a disabled cache loads every time; a shared tier needs the worker path",
+TEST_CASE("get_or_load_async: a disabled cache loads every time, and a shared tier needs the worker path",
           "[cache][async]") {
   FakeClock clock;
   GenerationTracker generations;
