@@ -78,10 +78,14 @@ void CampaignService::confine(CampaignFilter& filter, const Tenancy& tenancy) {
   filter.organization_id = *own;
 }
 
-std::vector<Campaign> CampaignService::list(CampaignFilter filter, const Tenancy& tenancy) {
+CampaignFilter CampaignService::checked_filter(CampaignFilter filter, const Tenancy& tenancy) {
   confine(filter, tenancy);
   validate::filter(filter);
-  return repository_.list(filter);
+  return filter;
+}
+
+std::vector<Campaign> CampaignService::list(CampaignFilter filter, const Tenancy& tenancy) {
+  return repository_.list(checked_filter(std::move(filter), tenancy));
 }
 
 Campaign CampaignService::update(std::int64_t id, const CampaignPatch& p, const Tenancy& tenancy) {

@@ -24,7 +24,10 @@ constexpr const char* kFindForUpdate = "campaigns_find_for_update";
 constexpr const char* kInsert = "campaigns_insert";
 constexpr const char* kUpdate = "campaigns_update";
 
-enum ListFilterBits : unsigned { kByOrg = 1, kByEnabled = 2, kBySearch = 4, kWithDeleted = 8, kListVariants = 16 };
+enum ListFilterBits : unsigned { kByOrg = 1, kByEnabled = 2, kBySearch = 4, kWithDeleted = 8 };
+static_assert(kListVariants == 16, "one variant per combination of the four filter bits");
+
+}  // namespace
 
 std::string list_statement_name(unsigned mask) { return "campaigns_list_" + std::to_string(mask); }
 
@@ -41,6 +44,28 @@ std::string list_sql(unsigned mask) {
   sql += " ORDER BY created_at DESC, id DESC LIMIT $" + std::to_string(n + 1) + " OFFSET $" + std::to_string(n + 2);
   return sql;
 }
+
+ListStatement list_statement(const CampaignFilter& f) {
+  ListStatement s;
+  if (f.organization_id) {
+    s.variant |= kByOrg;
+    s.params.emplace_back(std::to_string(*f.organization_id));
+  }
+  if (f.enabled) {
+    s.variant |= kByEnabled;
+    s.params.emplace_back(*f.enabled ? "true" : "false");
+  }
+  if (f.search) {
+    s.variant |= kBySearch;
+    s.params.emplace_back(like_contains_pattern(*f.search));
+  }
+  if (f.include_deleted) s.variant |= kWithDeleted;
+  s.params.emplace_back(std::to_string(f.limit));
+  s.params.emplace_back(std::to_string(f.offset));
+  return s;
+}
+
+namespace {
 
 std::optional<std::string> optional_timestamp(const pqxx::field& f) {
   if (f.is_null()) return std::nullopt;
@@ -112,27 +137,12 @@ std::optional<Campaign> PgCampaignRepository::find(std::int64_t id) {
 }
 
 std::vector<Campaign> PgCampaignRepository::list(const CampaignFilter& f) {
-  unsigned mask = 0;
-  std::vector<std::optional<std::string>> params;
-  if (f.organization_id) {
-    mask |= kByOrg;
-    params.emplace_back(std::to_string(*f.organization_id));
-  }
-  if (f.enabled) {
-    mask |= kByEnabled;
-    params.emplace_back(*f.enabled ? "true" : "false");
-  }
-  if (f.search) {
-    mask |= kBySearch;
-    params.emplace_back(like_contains_pattern(*f.search));
-  }
-  if (f.include_deleted) mask |= kWithDeleted;
-  params.emplace_back(std::to_string(f.limit));
-  params.emplace_back(std::to_string(f.offset));
+  const ListStatement statement = list_statement(f);
   return pool_.with_connection([&](pqxx::connection& conn) {
     // A single statement needs no BEGIN/COMMIT round trips.
     pqxx::nontransaction tx(conn);
-    const auto r = tx.exec_prepared(list_statement_name(mask), pqxx::prepare::make_dynamic_params(params));
+    const auto r = tx.exec_prepared(list_statement_name(statement.variant),
+                                  pqxx::prepare::make_dynamic_params(statement.params));
     std::vector<Campaign> out;
     out.reserve(r.size());
     for (const auto& row : r) out.push_back(from_row(row));

@@ -20,6 +20,13 @@ const std::vector<ConfigKey> kKeys = {
      "How long a request waits for a free connection before 503.", false},
     {"db_statement_timeout_ms", "PROMPTSALES_DB_STATEMENT_TIMEOUT_MS", "5000",
      "statement_timeout set on every pooled connection.", false},
+    {"db_async_connections", "PROMPTSALES_DB_ASYNC_CONNECTIONS", "2",
+     "PostgreSQL connections per HTTP I/O thread for the campaign page's uncached reads, run without leaving the "
+     "I/O thread (used while the cache is off or has no Redis tier); 0 sends those reads to the worker pool.",
+     false},
+    {"db_async_pipeline_depth", "PROMPTSALES_DB_ASYNC_PIPELINE_DEPTH", "8",
+     "Queries in flight per I/O-thread connection (above 1: libpq pipeline mode, which lets PostgreSQL answer a "
+     "batch without sleeping between queries; 1 sends one query at a time).", false},
     {"redis_url", "PROMPTSALES_REDIS_URL", "redis://127.0.0.1:56379/0",
      "Redis for the shared cache tier and cross-pod invalidation; empty disables Redis.", true},
     {"redis_password_file", "PROMPTSALES_REDIS_PASSWORD_FILE", "",

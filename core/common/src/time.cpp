@@ -103,10 +103,18 @@ std::optional<std::string> normalize_iso8601(std::string_view s) {
 }
 
 std::string pg_timestamp_to_iso(std::string_view pg) {
-  // "YYYY-MM-DD HH:MM:SS[.ffffff]+00" -> "YYYY-MM-DDTHH:MM:SS.mmmZ"
   std::string out;
   out.reserve(24);
-  if (pg.size() < 19) return std::string(pg);
+  append_pg_timestamp_iso(out, pg);
+  return out;
+}
+
+void append_pg_timestamp_iso(std::string& out, std::string_view pg) {
+  // "YYYY-MM-DD HH:MM:SS[.ffffff]+00" -> "YYYY-MM-DDTHH:MM:SS.mmmZ"
+  if (pg.size() < 19) {
+    out.append(pg);
+    return;
+  }
   out.append(pg.data(), 10);
   out.push_back('T');
   out.append(pg.data() + 11, 8);
@@ -123,7 +131,6 @@ std::string pg_timestamp_to_iso(std::string_view pg) {
   }
   for (; n < 3; ++n) out.push_back('0');
   out.push_back('Z');
-  return out;
 }
 
 long long iso8601_to_unix(std::string_view normalized) {

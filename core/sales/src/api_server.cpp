@@ -46,6 +46,8 @@ CaptureRouteOptions capture_options(const Config& c) {
 PortalOptions portal_options(const Config& c) {
   PortalOptions o;
   o.pool_size = static_cast<std::size_t>(c.integer("db_pool_size", 1, 1000));
+  o.async_connections = static_cast<std::size_t>(c.integer("db_async_connections", 0, 64));
+  o.async_pipeline_depth = static_cast<std::size_t>(c.integer("db_async_pipeline_depth", 1, 64));
   return o;
 }
 

@@ -1,6 +1,8 @@
 #include "promptsales/sales/observability.hpp"
 
+#include <algorithm>
 #include <array>
+#include <optional>
 #include <vector>
 
 #include "promptsales/common/metrics/build_info.hpp"
@@ -112,7 +114,10 @@ class RuntimeCollector final : public metrics::Collector {
             {"promptsales_db_pool_waits_total", MetricType::counter},
             {"promptsales_db_pool_wait_timeouts_total", MetricType::counter},
             {"promptsales_db_pool_wait_seconds_total", MetricType::counter},
-            {"promptsales_db_pool_connect_failures_total", MetricType::counter}};
+            {"promptsales_db_pool_connect_failures_total", MetricType::counter},
+            {"promptsales_db_async_waiting", MetricType::gauge},
+            {"promptsales_db_async_queries_total", MetricType::counter},
+            {"promptsales_db_async_retries_total", MetricType::counter}};
   }
 
   void collect(std::vector<metrics::MetricFamilySnapshot>& out) const override {
@@ -161,11 +166,35 @@ class RuntimeCollector final : public metrics::Collector {
       wait_seconds.samples.push_back(sample({{"database", db}}, s.wait_seconds_total));
       failures.samples.push_back(sample({{"database", db}}, double(s.connect_failures)));
     }
+    // The I/O threads' own connections (campaign page reads): "ads_async".
+    std::optional<db::AsyncPgStats> async;
+    if (const auto* lister = portal_.async_campaigns()) async = lister->stats();
+    if (async) {
+      connections.samples.push_back(sample({{"database", "ads_async"}, {"state", "in_use"}}, double(async->busy)));
+      connections.samples.push_back(
+          sample({{"database", "ads_async"}, {"state", "idle"}}, double(async->open - std::min(async->open, async->busy))));
+      failures.samples.push_back(sample({{"database", "ads_async"}}, double(async->connect_failures)));
+    }
     out.push_back(std::move(connections));
     out.push_back(std::move(waits));
     out.push_back(std::move(timeouts));
     out.push_back(std::move(wait_seconds));
     out.push_back(std::move(failures));
+    {
+      const db::AsyncPgStats none;
+      const db::AsyncPgStats* a = async ? &*async : &none;
+      out.push_back({"promptsales_db_async_waiting",
+                     "Campaign page queries on the I/O threads waiting for one of their connections.",
+                     MetricType::gauge, {sample({}, double(a->waiting))}});
+      out.push_back({"promptsales_db_async_queries_total",
+                     "Campaign page queries run on the I/O threads' connections, by result (error includes 503s).",
+                     MetricType::counter,
+                     {sample({{"result", "ok"}}, double(a->queries - std::min(a->queries, a->failures))),
+                      sample({{"result", "error"}}, double(a->failures))}});
+      out.push_back({"promptsales_db_async_retries_total",
+                     "Campaign page queries resent after their connection broke (server restart, stale connection).",
+                     MetricType::counter, {sample({}, double(a->retries))}});
+    }
   }
 
  private:

@@ -87,8 +87,10 @@ TEST_CASE("SIGTERM refuses new connections and drains the request in flight", "[
   std::this_thread::sleep_for(milliseconds(1000) - (Clock::now() - signalled));
   CHECK(server.running());
   CHECK_FALSE(in_flight.finished());
-  lock.commit();
+  // Taken before the commit: the waiting query may run, and the answer
+  // arrive, before commit() returns to this thread.
   const auto released = Clock::now();
+  lock.commit();
 
   in_flight.join();
   INFO("in-flight request: " << in_flight.error() << "\n"

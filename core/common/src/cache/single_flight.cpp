@@ -38,4 +38,35 @@ std::size_t SingleFlight::in_flight() const {
   return calls_.size();
 }
 
+bool AsyncSingleFlight::join(const std::string& key, Done done) {
+  std::lock_guard lock(mutex_);
+  auto [it, inserted] = calls_.try_emplace(key);
+  it->second.push_back(std::move(done));
+  if (!inserted) waits_.fetch_add(1, std::memory_order_relaxed);
+  return inserted;
+}
+
+void AsyncSingleFlight::finish(const std::string& key, const CachedBytes& value, std::exception_ptr error) {
+  std::vector<Done> waiters;
+  {
+    std::lock_guard lock(mutex_);
+    const auto it = calls_.find(key);
+    if (it == calls_.end()) return;
+    waiters = std::move(it->second);
+    calls_.erase(it);
+  }
+  for (auto& done : waiters) {
+    try {
+      done(value, error);
+    } catch (...) {
+      // A waiter's failure must not keep the others from their answer.
+    }
+  }
+}
+
+std::size_t AsyncSingleFlight::in_flight() const {
+  std::lock_guard lock(mutex_);
+  return calls_.size();
+}
+
 }  // namespace promptsales::cache

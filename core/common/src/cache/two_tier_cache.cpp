@@ -98,9 +98,77 @@ CachedBytes TwoTierCache::get_or_load(std::string_view scope, std::string_view k
       .value;
 }
 
+bool TwoTierCache::loads_without_blocking() const noexcept {
+  return !options_.enabled || (shared_ == nullptr && !generations_.shared_through_redis());
+}
+
+void TwoTierCache::get_or_load_async(std::string_view scope, std::string_view key, const AsyncLoader& loader,
+                                     AsyncDone done) {
+  if (!options_.enabled) {
+    counters_.loads.fetch_add(1, std::memory_order_relaxed);
+    loader([this, done = std::move(done)](std::string bytes, std::exception_ptr error) {
+      if (error) {
+        counters_.load_errors.fetch_add(1, std::memory_order_relaxed);
+        done(nullptr, std::move(error));
+        return;
+      }
+      done(std::make_shared<const std::string>(std::move(bytes)), nullptr);
+    });
+    return;
+  }
+  // The same steps as get_or_load, minus Redis (loads_without_blocking()).
+  const TrustEpoch epoch = generations_.epoch();
+  forget_local_if_epoch_changed(epoch.id);
+  const std::uint64_t changes = generations_.changes();
+  std::optional<std::uint64_t> generation = generations_.current(scope);
+  if (generation) {
+    if (CachedBytes hit = local_.find(scope, key, *generation, epoch.id, now())) {
+      counters_.local_hits.fetch_add(1, std::memory_order_relaxed);
+      done(hit, nullptr);
+      return;
+    }
+  }
+  counters_.local_misses.fetch_add(1, std::memory_order_relaxed);
+  if (!generation) {
+    generation = generations_.load(scope);  // in-process generations: no I/O
+  }
+  if (!generation) {
+    counters_.bypasses.fetch_add(1, std::memory_order_relaxed);
+  }
+  const bool local_ok = generation.has_value() && epoch.trusted;
+  std::string flight = flight_key(scope, key, generation, changes);
+  if (!async_flights_.join(flight, std::move(done))) return;  // another load of this key answers it
+
+  if (local_ok) {
+    // A load that finished just before this one began has stored the value.
+    if (CachedBytes hit = local_.find(scope, key, *generation, epoch.id, now())) {
+      counters_.local_hits.fetch_add(1, std::memory_order_relaxed);
+      async_flights_.finish(flight, hit, nullptr);
+      return;
+    }
+  }
+  counters_.loads.fetch_add(1, std::memory_order_relaxed);
+  loader([this, flight = std::move(flight), scope = std::string(scope), key = std::string(key), generation, local_ok,
+          epoch = epoch.id](std::string bytes, std::exception_ptr error) {
+    if (error) {
+      counters_.load_errors.fetch_add(1, std::memory_order_relaxed);
+      async_flights_.finish(flight, nullptr, std::move(error));
+      return;
+    }
+    CachedBytes value = std::make_shared<const std::string>(std::move(bytes));
+    // Stored under the generation read before the load, as in fill().
+    if (local_ok) keep_local(scope, key, value, *generation, epoch);
+    async_flights_.finish(flight, value, nullptr);
+  });
+}
+
+void TwoTierCache::keep_local(std::string_view scope, std::string_view key, const CachedBytes& value,
+                              std::uint64_t generation, std::uint64_t epoch) {
+  local_.put(scope, key, value, LocalStamp{generation, epoch, now() + options_.ttl});
+}
+
 CachedBytes TwoTierCache::fill(std::string_view scope, std::string_view key, std::optional<std::uint64_t> generation,
                                bool local_ok, std::uint64_t epoch, const Loader& loader) {
-  const auto stamp = [&] { return LocalStamp{*generation, epoch, now() + options_.ttl}; };
   if (local_ok) {
     // A load that finished just before this one began has stored the value.
     if (CachedBytes hit = local_.find(scope, key, *generation, epoch, now())) {
@@ -116,7 +184,7 @@ CachedBytes TwoTierCache::fill(std::string_view scope, std::string_view key, std
       counters_.redis_hits.fetch_add(1, std::memory_order_relaxed);
       auto value = std::make_shared<const std::string>(std::move(**stored));
       if (local_ok) {
-        local_.put(scope, key, value, stamp());
+        keep_local(scope, key, value, *generation, epoch);
       }
       return value;
     }
@@ -133,7 +201,7 @@ CachedBytes TwoTierCache::fill(std::string_view scope, std::string_view key, std
     }
   }
   if (local_ok) {
-    local_.put(scope, key, value, stamp());
+    keep_local(scope, key, value, *generation, epoch);
   }
   return value;
 }
@@ -168,7 +236,7 @@ CacheStats TwoTierCache::stats() const noexcept {
   s.loads = counters_.loads.load(std::memory_order_relaxed);
   s.load_errors = counters_.load_errors.load(std::memory_order_relaxed);
   s.bypasses = counters_.bypasses.load(std::memory_order_relaxed);
-  s.singleflight_waits = flights_.waits();
+  s.singleflight_waits = flights_.waits() + async_flights_.waits();
   s.evictions = local_.evictions();
   s.entries = local_.entries();
   s.bytes = local_.bytes();

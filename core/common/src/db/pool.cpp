@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "promptsales/common/config.hpp"
+#include "promptsales/common/db/session.hpp"
 #include "promptsales/common/errors.hpp"
 #include "promptsales/common/logging.hpp"
 
@@ -31,12 +32,10 @@ std::unique_ptr<pqxx::connection> Pool::connect() {
     // Quoted by hand around esc(): pqxx's inline quote() ("'" + ...) trips
     // a false -Wrestrict in GCC 12 at -O3 (GCC bug 105329), which breaks
     // Release builds with warnings as errors.
-    std::string sql = "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET application_name = '";
-    sql += setup.esc(options_.application_name);
-    sql += '\'';
-    sql += "; SET statement_timeout = ";
-    sql += std::to_string(options_.statement_timeout.count());
-    setup.exec(sql);
+    std::string name = "'";
+    name += setup.esc(options_.application_name);
+    name += '\'';
+    setup.exec(session_setup_sql(name, options_.statement_timeout));
     setup.commit();
     if (options_.on_connect) options_.on_connect(*conn);
     return conn;

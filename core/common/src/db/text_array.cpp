@@ -4,24 +4,8 @@ namespace promptsales::db {
 
 std::vector<std::string> parse_text_array(std::string_view s) {
   std::vector<std::string> out;
-  if (s.size() < 2 || s.front() != '{' || s.back() != '}') return out;
-  s = s.substr(1, s.size() - 2);
-  std::size_t i = 0;
-  while (i < s.size()) {
-    std::string item;
-    if (s[i] == '"') {
-      ++i;
-      while (i < s.size() && s[i] != '"') {
-        if (s[i] == '\\' && i + 1 < s.size()) ++i;
-        item.push_back(s[i++]);
-      }
-      ++i;  // closing quote
-    } else {
-      while (i < s.size() && s[i] != ',') item.push_back(s[i++]);
-    }
-    out.push_back(std::move(item));
-    if (i < s.size() && s[i] == ',') ++i;
-  }
+  std::string item;
+  for_each_text_array_element(s, item, [&](std::string_view element) { out.emplace_back(element); });
   return out;
 }
 

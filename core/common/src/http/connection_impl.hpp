@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <exception>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -17,6 +19,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/error.hpp>
@@ -25,6 +28,7 @@
 #include "io_thread.hpp"
 #include "promptsales/common/http/message.hpp"
 #include "promptsales/common/http/router.hpp"
+#include "promptsales/common/thread_name.hpp"
 #include "request_id.hpp"
 #include "request_parser.hpp"
 #include "response_head.hpp"
@@ -58,6 +62,44 @@ void note_tls_handshake_failure(ServerCore& core, const error_code& ec, std::str
 
 template <class Stream>
 class Connection final : public ConnectionBase, public std::enable_shared_from_this<Connection<Stream>> {
+  /// What an async handler's Responder talks to. It owns the connection, so
+  /// the connection outlives the I/O the handler started; the first
+  /// completion wins, and one never given (the handler dropped every copy)
+  /// answers 500 rather than leaving the client waiting.
+  class Completion final : public AsyncCompletion {
+   public:
+    explicit Completion(std::shared_ptr<Connection> connection) : connection_(std::move(connection)) {}
+    ~Completion() override {
+      if (!done_.load(std::memory_order_acquire)) {
+        resume(Response::error(500, "internal", "internal server error"), nullptr);
+      }
+    }
+    void complete(Response&& response, std::exception_ptr error) noexcept override {
+      if (done_.exchange(true, std::memory_order_acq_rel)) return;
+      resume(std::move(response), std::move(error));
+    }
+    /// The handler declined the request: later calls are ignored.
+    void disarm() noexcept { done_.store(true, std::memory_order_release); }
+
+   private:
+    void resume(Response&& response, std::exception_ptr error) noexcept {
+      try {
+        // Inline when already on the connection's thread (the usual case:
+        // the handler's I/O runs on the same event loop), posted otherwise.
+        asio::dispatch(connection_->executor_, [connection = connection_, response = std::move(response),
+                                                error = std::move(error)]() mutable {
+          connection->on_async_done(std::move(response), std::move(error));
+        });
+      } catch (...) {
+        // Out of memory: the connection stays in `handling` until the drain
+        // or shutdown closes it.
+      }
+    }
+
+    std::shared_ptr<Connection> connection_;
+    std::atomic<bool> done_{false};
+  };
+
  public:
   /// True for the TLS stream: the handshake comes first.
   static constexpr bool kTls = !std::is_same_v<Stream, Socket>;
@@ -91,6 +133,8 @@ class Connection final : public ConnectionBase, public std::enable_shared_from_t
   void await_more_input();
   void send_continue();
   void dispatch();
+  bool run_async();
+  void on_async_done(Response&& response, std::exception_ptr error);
   void run_blocking();
   void on_blocking_done();
   void respond_parse_error(const error_code& ec);
@@ -303,6 +347,7 @@ void Connection<Stream>::dispatch() {
     send(std::move(*response));
     return;
   }
+  if (route_->handler.async && run_async()) return;
   if (!route_->handler.blocking) {
     send(invoke_blocking(*route_, request_));  // answers 500 at once; nothing blocks
     return;
@@ -311,11 +356,34 @@ void Connection<Stream>::dispatch() {
 }
 
 template <class Stream>
+bool Connection<Stream>::run_async() {
+  // The connection reads nothing until the response is sent, so request_
+  // stays as it is while the handler's I/O runs.
+  auto completion = std::make_shared<Completion>(this->shared_from_this());
+  const Responder responder(completion, io_.context());
+  if (invoke_async(*route_, request_, responder)) return true;
+  completion->disarm();
+  return false;
+}
+
+template <class Stream>
+void Connection<Stream>::on_async_done(Response&& response, std::exception_ptr error) {
+  if (phase_ != Phase::handling) return;  // force-closed (drain timeout) while the I/O ran
+  if (error) {
+    send(error_response(*route_, request_, std::move(error)));
+  } else {
+    send(std::move(response));
+  }
+}
+
+template <class Stream>
 void Connection<Stream>::run_blocking() {
   // The connection reads nothing while the handler runs, so the worker may
   // read request_ and write blocking_result_ without locks; the post back to
   // the I/O thread orders those accesses.
   asio::post(*core_.workers, [self = this->shared_from_this()]() mutable {
+    thread_local const bool named = (set_current_thread_name("http-worker"), true);
+    (void)named;
     self->blocking_result_ = invoke_blocking(*self->route_, self->request_);
     const Executor executor = self->executor_;
     asio::post(executor, [self = std::move(self)] { self->on_blocking_done(); });

@@ -52,6 +52,25 @@ std::optional<Response> invoke_fast(const Route& route, const Request& request) 
   }
 }
 
+bool invoke_async(const Route& route, const Request& request, const Responder& responder) noexcept {
+  if (!route.handler.async) return false;
+  try {
+    return route.handler.async(request, responder);
+  } catch (...) {
+    responder.fail(std::current_exception());
+    return true;
+  }
+}
+
+Response error_response(const Route& route, const Request& request, std::exception_ptr error) noexcept {
+  if (!error) return Response::error(500, "internal", kInternalMessage);
+  try {
+    std::rethrow_exception(std::move(error));
+  } catch (...) {
+    return current_exception_response(route, request);
+  }
+}
+
 Response invoke_blocking(const Route& route, const Request& request) noexcept {
   try {
     if (!route.handler.blocking) {

@@ -2,13 +2,17 @@
 
 #include "connection.hpp"
 #include "log.hpp"
+#include "promptsales/common/thread_name.hpp"
 
 namespace promptsales::http::detail {
 
 IoThread::IoThread() : work_(context_.get_executor()), sweep_timer_(context_) {}
 
-void IoThread::spawn() {
-  thread_ = std::thread([this] { run(); });
+void IoThread::spawn(std::string name) {
+  thread_ = std::thread([this, name = std::move(name)] {
+    set_current_thread_name(name);
+    run();
+  });
 }
 
 void IoThread::join() {

@@ -5,6 +5,7 @@
 // locks; other threads reach it only by posting to context().
 
 #include <cstddef>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -23,8 +24,8 @@ class IoThread {
   /// The event loop connections of this thread are bound to.
   asio::io_context& context() noexcept { return context_; }
 
-  /// Starts the thread, which runs the loop until stop().
-  void spawn();
+  /// Starts the thread (named `name`, e.g. "http-io-0"), which runs the loop until stop().
+  void spawn(std::string name);
   /// Makes the loop return; pending handlers stay queued until destruction.
   void stop() noexcept { context_.stop(); }
   /// Waits for the thread to end.

@@ -111,8 +111,8 @@ void Router::add(Method method, std::string pattern, std::string name, Handler h
   if (pattern.empty() || pattern.front() != '/') {
     throw std::invalid_argument("route pattern must start with '/': " + pattern);
   }
-  if (!handler.fast && !handler.blocking) {
-    throw std::invalid_argument("route " + pattern + " has neither a fast nor a blocking handler");
+  if (!handler.fast && !handler.async && !handler.blocking) {
+    throw std::invalid_argument("route " + pattern + " has no fast, async or blocking handler");
   }
   Segments segments;
   if (!split_path(pattern, segments)) throw std::invalid_argument("route pattern too deep: " + pattern);

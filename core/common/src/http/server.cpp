@@ -6,6 +6,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <thread>
+#include <string>
 #include <vector>
 
 #include "io_thread.hpp"
@@ -80,9 +81,9 @@ class Server::Impl {
 
     core_.workers.emplace(std::max(1u, options.worker_threads));
     const auto interval = sweep_interval(options);
-    for (auto& io : io_) {
-      io->start_sweeping(interval);
-      io->spawn();
+    for (std::size_t i = 0; i < io_.size(); ++i) {
+      io_[i]->start_sweeping(interval);
+      io_[i]->spawn("http-io-" + std::to_string(i));
     }
     asio::post(first, [this] { listener_->start(); });
     if (options.handle_signals) watch_signals();

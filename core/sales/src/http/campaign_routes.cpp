@@ -1,4 +1,5 @@
 #include "promptsales/ads/campaign_json.hpp"
+#include "promptsales/common/cache/two_tier_cache.hpp"
 #include "promptsales/sales/campaign_query.hpp"
 #include "promptsales/sales/portal.hpp"
 #include "promptsales/sales/routes.hpp"
@@ -19,13 +20,44 @@ Response campaign_response(int status, const ads::Campaign& c) {
 }
 
 // The portal's critical read: a page of campaigns. The fast path answers
-// from the in-process tier on the I/O thread; a miss goes to a worker, which
+// from the in-process tier on the I/O thread. A miss stays on the I/O thread
+// when it can (the async path: the I/O thread's own PostgreSQL connections,
+// rows written straight to JSON, one query for concurrent misses of a key);
+// that needs a cache that never blocks on a miss, i.e. no Redis tier, or the
+// cache turned off. Otherwise, and for tokens not verified yet, a worker
 // tries Redis, then PostgreSQL (one query for concurrent misses of one key).
 // The page's cache key is made after the filter is confined to the caller's
 // organization, so a cached page never crosses tenants.
 http::Handler campaign_list_handler(Portal& portal, const AccessControl& access) {
   auto& pages = portal.page_cache().pages();
   auto& campaigns = portal.campaigns();
+  GuardedAsync async;
+  if (ads::AsyncCampaignList* lister = portal.async_campaigns(); lister != nullptr && pages.loads_without_blocking()) {
+    async = [&pages, lister](const Request& req, const Principal& who, const http::Responder& responder) {
+      CampaignQuery q;
+      try {
+        q = parse_campaign_query(req.query, who.tenancy());
+      } catch (const std::exception&) {
+        return false;  // the blocking path reports the error
+      }
+      // What CampaignService::list checks before its query.
+      const ads::CampaignFilter filter = ads::CampaignService::checked_filter(q.filter, who.tenancy());
+      auto& io = responder.io_context();
+      pages.get_or_load_async(
+          q.scope, q.key,
+          [lister, &io, &filter](cache::TwoTierCache::AsyncLoaded loaded) {
+            lister->list_json(io, filter, std::move(loaded));
+          },
+          [responder](const cache::CachedBytes& bytes, std::exception_ptr error) {
+            if (error) {
+              responder.fail(std::move(error));
+            } else {
+              responder.respond(Response::shared_json(200, bytes));
+            }
+          });
+      return true;
+    };
+  }
   return guarded(
       access, Permission::campaigns_read,
       [&pages](const Request& req, const Principal& who) -> std::optional<Response> {
@@ -38,6 +70,7 @@ http::Handler campaign_list_handler(Portal& portal, const AccessControl& access)
         if (auto bytes = pages.get_local(q.scope, q.key)) return Response::shared_json(200, std::move(bytes));
         return std::nullopt;
       },
+      std::move(async),
       [&pages, &campaigns](const Request& req, const Principal& who) {
         const CampaignQuery q = parse_campaign_query(req.query, who.tenancy());
         auto bytes = pages.get_or_load(q.scope, q.key, [&] {

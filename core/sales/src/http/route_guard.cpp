@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <stdexcept>
+
 #include "promptsales/common/errors.hpp"
 #include "promptsales/common/utf8.hpp"
 
@@ -181,6 +183,22 @@ http::Handler guarded(const AccessControl& access, auth::Permission needed, Guar
     }
     if (auto refused = refuse_without(access, req, *principal, needed)) return *refused;
     return blocking(req, *principal);
+  };
+  return h;
+}
+
+http::Handler guarded(const AccessControl& access, auth::Permission needed, GuardedFast fast, GuardedAsync async,
+                      GuardedBlocking blocking) {
+  if (!fast) throw std::invalid_argument("guarded: an async handler needs a fast one (it counts the rate limits)");
+  http::Handler h = guarded(access, needed, std::move(fast), std::move(blocking));
+  if (!async) return h;
+  h.async = [&access, needed, async = std::move(async)](const Request& req, const http::Responder& responder) {
+    // The rate limits were counted by `fast`, which the server runs first.
+    if (!access.authenticator) return async(req, unauthenticated_operator(), responder);
+    const auto principal = access.authenticator->cached(req.header("authorization").value_or(""));
+    // An unverified token (or a missing permission) is `blocking`'s to answer.
+    if (!principal || !principal->can(needed)) return false;
+    return async(req, *principal, responder);
   };
   return h;
 }

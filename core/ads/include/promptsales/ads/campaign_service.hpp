@@ -58,6 +58,9 @@ class CampaignService {
   /// Restricts `filter` to the tenancy: a confined caller's filter gets its
   /// organization; naming another organization is Forbidden.
   static void confine(CampaignFilter& filter, const Tenancy& tenancy);
+  /// What list() runs: `filter` confined to the tenancy, then validated
+  /// (Forbidden, ValidationError). The asynchronous list path calls it too.
+  static CampaignFilter checked_filter(CampaignFilter filter, const Tenancy& tenancy);
 
  private:
   Campaign change(std::int64_t id, const Tenancy& tenancy, const std::function<void(Campaign&)>& mutate);

@@ -1,6 +1,10 @@
 #pragma once
 /// CampaignRepository on the PromptAds PostgreSQL database.
 
+#include <optional>
+#include <string>
+#include <vector>
+
 #include <pqxx/connection>
 
 #include "promptsales/ads/campaign_repository.hpp"
@@ -26,6 +30,21 @@ class PgCampaignRepository final : public CampaignRepository {
  private:
   db::Pool& pool_;
 };
+
+/// The list query as the repository runs it: which prepared variant (one
+/// per combination of filters) and its text parameters. The asynchronous
+/// list (async_campaign_list.hpp) runs exactly these, so both paths share
+/// one SQL text and one plan per variant.
+struct ListStatement {
+  unsigned variant = 0;
+  std::vector<std::optional<std::string>> params;
+};
+ListStatement list_statement(const CampaignFilter& filter);
+/// Number of list variants (0 .. kListVariants-1).
+inline constexpr unsigned kListVariants = 16;
+/// The prepared statement name and SQL of one variant.
+std::string list_statement_name(unsigned variant);
+std::string list_sql(unsigned variant);
 
 /// `%` + value with LIKE wildcards escaped + `%`.
 std::string like_contains_pattern(std::string_view value);

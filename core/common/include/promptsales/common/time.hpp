@@ -16,6 +16,9 @@ std::optional<std::string> normalize_iso8601(std::string_view text);
 /// PostgreSQL's ISO output in UTC ("2026-03-01 10:00:00.123456+00") to the
 /// API form ("2026-03-01T10:00:00.123Z"). Cheap: used per row on hot paths.
 std::string pg_timestamp_to_iso(std::string_view pg);
+/// The same, appended to `out` (no temporary string: the campaign page's
+/// rows are written straight into the response body).
+void append_pg_timestamp_iso(std::string& out, std::string_view pg);
 
 /// Seconds since the epoch of a normalized timestamp.
 long long iso8601_to_unix(std::string_view normalized);

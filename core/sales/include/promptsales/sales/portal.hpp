@@ -8,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include "promptsales/ads/async_campaign_list.hpp"
 #include "promptsales/ads/campaign_service.hpp"
 #include "promptsales/ads/pg_campaign_repository.hpp"
 #include "promptsales/common/config.hpp"
@@ -20,6 +21,11 @@ namespace promptsales::sales {
 struct PortalOptions {
   /// Connections per database (CLI commands need few; `serve` many).
   std::size_t pool_size = 2;
+  /// Connections per HTTP I/O thread for the campaign page's reads on the
+  /// event loop (`serve`); 0 = none (CLI commands, or turned off).
+  std::size_t async_connections = 0;
+  /// Queries in flight per such connection (above 1: pipeline mode).
+  std::size_t async_pipeline_depth = 1;
 };
 
 class Portal {
@@ -30,6 +36,9 @@ class Portal {
   PgOrganizations& organizations() { return organizations_; }
   Databases& databases() { return databases_; }
   PageCache& page_cache() { return page_cache_; }
+  /// The campaign list on the I/O threads' own connections; null unless
+  /// PortalOptions::async_connections > 0.
+  ads::AsyncCampaignList* async_campaigns() { return async_campaigns_.get(); }
 
  private:
   Databases databases_;
@@ -37,6 +46,7 @@ class Portal {
   PgOrganizations organizations_;
   std::unique_ptr<ads::PgCampaignRepository> campaign_repository_;
   std::unique_ptr<ads::CampaignService> campaigns_;
+  std::unique_ptr<ads::AsyncCampaignList> async_campaigns_;
 };
 
 }  // namespace promptsales::sales

@@ -40,12 +40,20 @@ void audit(const AccessControl& access, const http::Request& req, const auth::Pr
 
 using GuardedFast = std::function<std::optional<http::Response>(const http::Request&, const auth::Principal&)>;
 using GuardedBlocking = std::function<http::Response(const http::Request&, const auth::Principal&)>;
+using GuardedAsync = std::function<bool(const http::Request&, const auth::Principal&, const http::Responder&)>;
 
 /// A route handler that requires `needed`. `fast` (may be empty) runs on the
 /// I/O thread when the token was verified before; otherwise `blocking`
 /// verifies it. 401 carries a WWW-Authenticate challenge (RFC 6750), 403 names
 /// the missing permission, 429 carries Retry-After.
 http::Handler guarded(const AccessControl& access, auth::Permission needed, GuardedFast fast,
+                      GuardedBlocking blocking);
+
+/// As above, plus an `async` handler (may be empty) tried on the I/O thread
+/// when `fast` declined and the token was verified before; it returns false
+/// to leave the request to `blocking`. Requires `fast`, which counts the
+/// rate limits for the request.
+http::Handler guarded(const AccessControl& access, auth::Permission needed, GuardedFast fast, GuardedAsync async,
                       GuardedBlocking blocking);
 
 /// The client address used for per-address limits.

@@ -63,6 +63,8 @@ class GenerationTracker {
 
   /// The trust state now (see TrustEpoch).
   TrustEpoch epoch() const noexcept;
+  /// True when generations are shared through Redis (load() may then block).
+  bool shared_through_redis() const noexcept { return redis_ != nullptr; }
   /// True while the subscriber is connected (always, without Redis).
   bool trusted() const noexcept { return epoch().trusted; }
   /// See GenerationView::changes().

@@ -4,11 +4,13 @@
 
 #include <atomic>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <future>
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "promptsales/common/cache/cache_types.hpp"
 
@@ -38,6 +40,32 @@ class SingleFlight {
   std::atomic<std::uint64_t> waits_{0};
   mutable std::mutex mutex_;
   std::unordered_map<std::string, std::shared_future<CachedBytes>> calls_;
+};
+
+/// Single flight without blocking, for event loops: the first caller for a
+/// key leads (starts the load and later calls finish()); the others register
+/// a callback and return at once. Thread-safe.
+class AsyncSingleFlight {
+ public:
+  /// Receives the leader's bytes, or its error (then `value` is null).
+  using Done = std::function<void(const CachedBytes& value, std::exception_ptr error)>;
+
+  /// True when the caller leads: it must call finish(key, ...) exactly once,
+  /// which also calls its own `done`. False: `done` runs at the leader's finish().
+  bool join(const std::string& key, Done done);
+  /// Releases the key, then calls every registered callback (on this
+  /// thread; each callback must be cheap and must not throw). A caller
+  /// arriving after the release starts a new load, as with SingleFlight.
+  void finish(const std::string& key, const CachedBytes& value, std::exception_ptr error);
+  /// Callers that joined another's load.
+  std::uint64_t waits() const noexcept { return waits_.load(std::memory_order_relaxed); }
+  /// Keys with a load running now.
+  std::size_t in_flight() const;
+
+ private:
+  std::atomic<std::uint64_t> waits_{0};
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, std::vector<Done>> calls_;
 };
 
 }  // namespace promptsales::cache

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <optional>
 #include <string>
@@ -65,6 +66,25 @@ class TwoTierCache {
   /// loader's exceptions propagate.
   CachedBytes get_or_load(std::string_view scope, std::string_view key, const Loader& loader);
 
+  /// Loads for get_or_load_async: starts the load and later calls `done`
+  /// exactly once with the serialized response or the error.
+  using AsyncLoaded = std::function<void(std::string bytes, std::exception_ptr error)>;
+  using AsyncLoader = std::function<void(AsyncLoaded done)>;
+  /// Receives the bytes, or the loader's error (bytes then null).
+  using AsyncDone = AsyncSingleFlight::Done;
+
+  /// True when a miss can be served without blocking, so get_or_load_async
+  /// may be used on an I/O thread: the cache is off, or there is no shared
+  /// tier and the generations live in this process (no Redis to ask).
+  bool loads_without_blocking() const noexcept;
+  /// The event-loop counterpart of get_or_load, for when
+  /// loads_without_blocking(): the in-process tier, then `loader` once per
+  /// key for concurrent misses (waiters register callbacks, nothing waits),
+  /// its result kept under the generation read before the load began, like
+  /// get_or_load. `done` runs inside this call on a hit, else when the load
+  /// ends, on the thread that ends it. The cache must outlive running loads.
+  void get_or_load_async(std::string_view scope, std::string_view key, const AsyncLoader& loader, AsyncDone done);
+
   /// A snapshot of the counters.
   CacheStats stats() const noexcept;
   /// Whether caching is on (CacheOptions::enabled).
@@ -85,6 +105,8 @@ class TwoTierCache {
   CachedBytes fill(std::string_view scope, std::string_view key, std::optional<std::uint64_t> generation,
                    bool local_ok, std::uint64_t epoch, const Loader& loader);
   CachedBytes run_loader(const Loader& loader);
+  void keep_local(std::string_view scope, std::string_view key, const CachedBytes& value, std::uint64_t generation,
+                  std::uint64_t epoch);
   void forget_local_if_epoch_changed(std::uint64_t epoch);
   std::string shared_key(std::string_view scope, std::uint64_t generation, std::string_view key) const;
   CacheClock::time_point now() const;
@@ -94,6 +116,7 @@ class TwoTierCache {
   SharedStore* shared_;
   LocalTier local_;
   SingleFlight flights_;
+  AsyncSingleFlight async_flights_;
   std::atomic<std::uint64_t> local_epoch_;
   mutable Counters counters_;
 };
