@@ -70,32 +70,33 @@ CachedBytes TwoTierCache::get_or_load(std::string_view scope, std::string_view k
   if (!options_.enabled) {
     return run_loader(loader);
   }
-  const TrustEpoch epoch = generations_.epoch();
-  forget_local_if_epoch_changed(epoch.id);
-  const std::uint64_t changes = generations_.changes();
+  const LocalLookup found = look_up_local(scope, key);
+  if (found.hit) return found.hit;
+  return flights_
+      .run(flight_key(scope, key, found.generation, found.changes),
+           [&] { return fill(scope, key, found.generation, found.local_ok(), found.epoch.id, loader); })
+      .value;
+}
 
-  std::optional<std::uint64_t> generation = generations_.current(scope);
-  if (generation) {
-    if (CachedBytes hit = local_.find(scope, key, *generation, epoch.id, now())) {
+TwoTierCache::LocalLookup TwoTierCache::look_up_local(std::string_view scope, std::string_view key) {
+  LocalLookup found;
+  found.epoch = generations_.epoch();
+  forget_local_if_epoch_changed(found.epoch.id);
+  found.changes = generations_.changes();
+  found.generation = generations_.current(scope);
+  if (found.generation) {
+    found.hit = local_.find(scope, key, *found.generation, found.epoch.id, now());
+    if (found.hit) {
       counters_.local_hits.fetch_add(1, std::memory_order_relaxed);
-      return hit;
+      return found;
     }
   }
   counters_.local_misses.fetch_add(1, std::memory_order_relaxed);
-  if (!generation) {
-    generation = generations_.load(scope);
-  }
-  if (!generation) {
-    counters_.bypasses.fetch_add(1, std::memory_order_relaxed);
-  }
-  // Only a trusted epoch may fill the in-process tier: its entries are served
-  // without asking Redis, which is safe only while bumps are being heard.
-  const bool local_ok = generation.has_value() && epoch.trusted;
-
-  return flights_
-      .run(flight_key(scope, key, generation, changes),
-           [&] { return fill(scope, key, generation, local_ok, epoch.id, loader); })
-      .value;
+  // With generations shared through Redis this may ask Redis; callers that
+  // must not block only come here when loads_without_blocking().
+  if (!found.generation) found.generation = generations_.load(scope);
+  if (!found.generation) counters_.bypasses.fetch_add(1, std::memory_order_relaxed);
+  return found;
 }
 
 bool TwoTierCache::loads_without_blocking() const noexcept {
@@ -117,26 +118,15 @@ void TwoTierCache::get_or_load_async(std::string_view scope, std::string_view ke
     return;
   }
   // The same steps as get_or_load, minus Redis (loads_without_blocking()).
-  const TrustEpoch epoch = generations_.epoch();
-  forget_local_if_epoch_changed(epoch.id);
-  const std::uint64_t changes = generations_.changes();
-  std::optional<std::uint64_t> generation = generations_.current(scope);
-  if (generation) {
-    if (CachedBytes hit = local_.find(scope, key, *generation, epoch.id, now())) {
-      counters_.local_hits.fetch_add(1, std::memory_order_relaxed);
-      done(hit, nullptr);
-      return;
-    }
+  const LocalLookup found = look_up_local(scope, key);
+  if (found.hit) {
+    done(found.hit, nullptr);
+    return;
   }
-  counters_.local_misses.fetch_add(1, std::memory_order_relaxed);
-  if (!generation) {
-    generation = generations_.load(scope);  // in-process generations: no I/O
-  }
-  if (!generation) {
-    counters_.bypasses.fetch_add(1, std::memory_order_relaxed);
-  }
-  const bool local_ok = generation.has_value() && epoch.trusted;
-  std::string flight = flight_key(scope, key, generation, changes);
+  const auto& generation = found.generation;
+  const auto& epoch = found.epoch;
+  const bool local_ok = found.local_ok();
+  std::string flight = flight_key(scope, key, generation, found.changes);
   if (!async_flights_.join(flight, std::move(done))) return;  // another load of this key answers it
 
   if (local_ok) {

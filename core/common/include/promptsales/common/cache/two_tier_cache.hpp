@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "promptsales/common/cache/cache_types.hpp"
+#include "promptsales/common/cache/generation_view.hpp"
 #include "promptsales/common/cache/local_tier.hpp"
 #include "promptsales/common/cache/single_flight.hpp"
 
@@ -102,6 +103,19 @@ class TwoTierCache {
     std::atomic<std::uint64_t> bypasses{0};
   };
 
+  /// What both get_or_load variants learn before loading: the trust epoch,
+  /// the change count, the scope's generation and, if the in-process tier
+  /// holds the page, the hit. Counts the hit or miss (and a bypass).
+  struct LocalLookup {
+    TrustEpoch epoch;
+    std::uint64_t changes = 0;
+    std::optional<std::uint64_t> generation;
+    CachedBytes hit;
+    /// Only a trusted epoch may fill the in-process tier: its entries are
+    /// served without asking Redis, which is safe only while bumps are heard.
+    bool local_ok() const noexcept { return generation.has_value() && epoch.trusted; }
+  };
+  LocalLookup look_up_local(std::string_view scope, std::string_view key);
   CachedBytes fill(std::string_view scope, std::string_view key, std::optional<std::uint64_t> generation,
                    bool local_ok, std::uint64_t epoch, const Loader& loader);
   CachedBytes run_loader(const Loader& loader);
