@@ -41,7 +41,7 @@ struct LeadOptions {
   std::string on_duplicate = "skip";
   bool dry_run = false;
   std::string errors_path;
-  std::size_t batch_size = 5000;
+  std::size_t batch_size = 10000;
   std::vector<std::string> map;
   std::string default_country;
   bool progress = false;
@@ -82,7 +82,7 @@ nlohmann::json to_json(const crm::ImportSummary& s, double seconds) {
   return {{"records", s.records},   {"created", s.created},       {"updated", s.updated},
           {"skipped", s.skipped},   {"failed", s.failed},         {"dryRun", s.dry_run},
           {"resumed", s.resumed},   {"alreadyDone", s.already_done}, {"resumedAfterLine", s.resumed_after_line},
-          {"importKey", s.import_key}, {"seconds", seconds}};
+          {"fallbackBatches", s.fallback_batches}, {"importKey", s.import_key}, {"seconds", seconds}};
 }
 
 ValidationError file_refused(const crm::ImportFileError& e) {

@@ -1,18 +1,20 @@
 #pragma once
-// One row of PostgreSQL's COPY text format for the import's staging table.
+// One row of the import's COPYs (straight into leads, or into the staging
+// table of the ON CONFLICT path), in COPY's binary format.
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "hex.hpp"
+#include "promptsales/common/db/binary_copy.hpp"
+#include "promptsales/common/time.hpp"
 #include "promptsales/crm/lead.hpp"
 #include "promptsales/crm/lead_cipher.hpp"
 
 namespace promptsales::crm::detail {
 
-/// The staging table's columns, in the order staging_line writes them.
+/// The staging table's columns, in the order append_staging_row writes them.
 inline const std::vector<std::string>& staging_columns() {
   static const std::vector<std::string> kColumns = {
       "line", "email_hash", "email_encrypted", "name_encrypted", "phone_encrypted", "source",
@@ -21,118 +23,105 @@ inline const std::vector<std::string>& staging_columns() {
   return kColumns;
 }
 
-/// The columns of `leads` that leads_line writes (COPY straight into leads).
+/// The columns of `leads` that append_leads_row writes.
 inline const std::vector<std::string>& leads_columns() {
   static const std::vector<std::string> kColumns = {
-      "organization_id", "email_hash", "email_encrypted", "name_encrypted", "phone_encrypted", "source",
+      "id", "organization_id", "email_hash", "email_encrypted", "name_encrypted", "phone_encrypted", "source",
       "country", "city", "interests", "birth_date", "age", "consent_email", "consent_sms",
       "consent_phone", "consent_at", "status", "campaign_id", "key_id"};
   return kColumns;
 }
 
-/// COPY text escaping: backslash, and the separators tab, newline, CR.
-inline void append_text(std::string& out, std::string_view s) {
-  for (char c : s) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      default: out.push_back(c);
-    }
-  }
-}
+/// How many values copy_body holds (email_hash .. consent_at).
+constexpr std::int16_t kBodyFields = 13;
 
-inline void append_field(std::string& out, const std::optional<std::string>& v) {
+inline void append_optional_bytes(std::string& out, const std::optional<std::string>& v) {
   if (v) {
-    append_text(out, *v);
+    db::copy_binary::append_bytes(out, *v);
   } else {
-    out += "\\N";
+    db::copy_binary::append_null(out);
   }
 }
 
-inline void append_bytea(std::string& out, const std::optional<std::string>& raw) {
-  if (!raw) {
-    out += "\\N";
-    return;
-  }
-  out += "\\\\x";  // COPY unescapes to \x, bytea's hex input form
-  append_hex(out, *raw);
+/// consent_at as validation normalised it: "YYYY-MM-DDTHH:MM:SS.mmmZ".
+inline std::int64_t unix_micros_of(const std::string& normalized) {
+  const std::int64_t millis = (normalized[20] - '0') * 100 + (normalized[21] - '0') * 10 + (normalized[22] - '0');
+  return iso8601_to_unix(normalized) * 1000000LL + millis * 1000LL;
 }
 
-/// A text[] literal: {"a","b"} with " and \ escaped inside elements.
-inline std::string array_literal(const std::vector<std::string>& items) {
-  std::string a = "{";
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i) a.push_back(',');
-    a.push_back('"');
-    for (char c : items[i]) {
-      if (c == '"' || c == '\\') a.push_back('\\');
-      a.push_back(c);
-    }
-    a.push_back('"');
-  }
-  a.push_back('}');
-  return a;
-}
-
-/// The columns both line shapes share, email_hash .. consent_at, built once
-/// per row on the encryption threads (the expensive part: hex of the
-/// encrypted values).
+/// The values both row shapes share, email_hash .. consent_at, built once
+/// per row on the encryption threads.
 inline std::string copy_body(const LeadInput& lead, const EncryptedLead& enc) {
+  namespace cb = db::copy_binary;
   std::string out;
-  out.reserve(80 + 2 * (enc.email_hash.size() + enc.email.size() + enc.name.value_or("").size() +
-                        enc.phone.value_or("").size()));
-  auto tab = [&] { out.push_back('\t'); };
-  append_bytea(out, enc.email_hash);
-  tab(); append_bytea(out, enc.email);
-  tab(); append_bytea(out, enc.name);
-  tab(); append_bytea(out, enc.phone);
-  tab(); append_field(out, lead.source);
-  tab(); append_field(out, lead.country);
-  tab(); append_field(out, lead.city);
-  tab(); append_text(out, array_literal(lead.interests));
-  tab(); append_field(out, lead.birth_date);
-  tab(); append_field(out, lead.age ? std::optional<std::string>(std::to_string(*lead.age)) : std::nullopt);
-  tab(); out += lead.consents.email ? "t" : "f";
-  tab(); out += lead.consents.sms ? "t" : "f";
-  tab(); out += lead.consents.phone ? "t" : "f";
-  tab(); append_field(out, lead.consents.given_at);
+  out.reserve(160 + enc.email_hash.size() + enc.email.size() + enc.name.value_or("").size() +
+              enc.phone.value_or("").size());
+  cb::append_bytes(out, enc.email_hash);
+  cb::append_bytes(out, enc.email);
+  append_optional_bytes(out, enc.name);
+  append_optional_bytes(out, enc.phone);
+  append_optional_bytes(out, lead.source);
+  append_optional_bytes(out, lead.country);
+  append_optional_bytes(out, lead.city);
+  cb::append_text_array(out, lead.interests);
+  if (lead.birth_date) {
+    cb::append_date(out, *lead.birth_date);
+  } else {
+    cb::append_null(out);
+  }
+  if (lead.age) {
+    cb::append_int2(out, static_cast<std::int16_t>(*lead.age));
+  } else {
+    cb::append_null(out);
+  }
+  cb::append_bool(out, lead.consents.email);
+  cb::append_bool(out, lead.consents.sms);
+  cb::append_bool(out, lead.consents.phone);
+  if (lead.consents.given_at) {
+    cb::append_timestamptz(out, unix_micros_of(*lead.consents.given_at));
+  } else {
+    cb::append_null(out);
+  }
   return out;
 }
 
-inline void append_tail(std::string& out, const LeadInput& lead, std::string_view absent_status) {
-  out.push_back('\t');
+/// status (or `absent_status`, NULL if none) and campaign_id.
+inline void append_tail(std::string& out, const LeadInput& lead, std::optional<std::string_view> absent_status) {
+  namespace cb = db::copy_binary;
   if (lead.status) {
-    out += to_string(*lead.status);
+    cb::append_bytes(out, to_string(*lead.status));
+  } else if (absent_status) {
+    cb::append_bytes(out, *absent_status);
   } else {
-    out += absent_status;
+    cb::append_null(out);
   }
-  out.push_back('\t');
-  append_field(out, lead.campaign_id ? std::optional<std::string>(std::to_string(*lead.campaign_id)) : std::nullopt);
+  if (lead.campaign_id) {
+    cb::append_int8(out, *lead.campaign_id);
+  } else {
+    cb::append_null(out);
+  }
 }
 
-/// Appends a staging row (staging_columns), without its newline: a status
-/// the input did not give stays NULL, which the update mode reads as "keep
-/// the stored one".
-inline void append_staging_line(std::string& out, std::size_t line, const LeadInput& lead, const std::string& body) {
-  out += std::to_string(line);
-  out.push_back('\t');
+/// Appends a staging row (staging_columns): a status the input did not
+/// give stays NULL, which the update mode reads as "keep the stored one".
+inline void append_staging_row(std::string& out, std::size_t line, const LeadInput& lead, const std::string& body) {
+  db::copy_binary::begin_row(out, kBodyFields + 4);
+  db::copy_binary::append_int8(out, static_cast<std::int64_t>(line));
   out += body;
-  append_tail(out, lead, "\\N");
+  append_tail(out, lead, std::nullopt);
 }
 
-/// Appends a new lead's row (leads_columns), without its newline. COPY
+/// Appends a new lead's row (leads_columns) with the id drawn for it. COPY
 /// applies no column defaults to listed columns, so an absent status is
 /// written as the default, 'new'.
-inline void append_leads_line(std::string& out, std::int64_t organization_id, const LeadInput& lead,
-                              const std::string& body, std::string_view key_id) {
-  out += std::to_string(organization_id);
-  out.push_back('\t');
+inline void append_leads_row(std::string& out, std::int64_t id, std::int64_t organization_id, const LeadInput& lead,
+                             const std::string& body, std::string_view key_id) {
+  db::copy_binary::begin_row(out, kBodyFields + 6);
+  db::copy_binary::append_int8(out, id);
+  db::copy_binary::append_int8(out, organization_id);
   out += body;
   append_tail(out, lead, "new");
-  out.push_back('\t');
-  out += key_id;
+  db::copy_binary::append_bytes(out, key_id);
 }
 
 }  // namespace promptsales::crm::detail

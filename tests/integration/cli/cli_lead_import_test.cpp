@@ -57,6 +57,9 @@ TEST_CASE("cli: lead import prints its summary, exits 3 when rows failed, and a 
   CHECK(j.at("skipped") == 15);
   CHECK(j.at("failed") == 5);
   CHECK(j.at("alreadyDone") == false);
+  // The first email that repeats across batches of 64 meets the unique
+  // constraint: that batch is written again through ON CONFLICT, once.
+  CHECK(j.at("fallbackBatches") == 1);
   CHECK(query(crm_url, "SELECT count(*) FROM leads WHERE organization_id = 5") == 980);
   CHECK(query(inst.control_url(), "SELECT count(*) FROM audit_log WHERE action = 'lead.import'") == 1);
 
