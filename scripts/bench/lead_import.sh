@@ -70,13 +70,13 @@ rss_kib() { awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); print $2 }
 elapsed_s() { awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$1"; }
 
 # The floor: one binary COPY of what the import stored for organization $1
-# (ids included; ordered as the import sends them: by email hash within
-# batches of 10,000) into an empty copy of leads. Prints its seconds.
+# (ids included, in the import's order: the file's) into an empty copy of
+# leads. Prints its seconds.
 floor_copy_s() {
   local cols="id, organization_id, email_hash, email_encrypted, name_encrypted, phone_encrypted, source, country,
     city, interests, birth_date, age, consent_email, consent_sms, consent_phone, consent_at, status, campaign_id, key_id"
   psql -q "$CRM_URL" -c "DROP TABLE IF EXISTS bench_floor" -c "CREATE TABLE bench_floor (LIKE leads INCLUDING ALL)" \
-    -c "\\copy (SELECT $cols FROM leads WHERE organization_id = $1 ORDER BY id / 10000, email_hash) TO '$OUT/floor.bin' (FORMAT binary)" >/dev/null
+    -c "\\copy (SELECT $cols FROM leads WHERE organization_id = $1 ORDER BY id) TO '$OUT/floor.bin' (FORMAT binary)" >/dev/null
   sync
   local start
   start=$(date +%s.%N)

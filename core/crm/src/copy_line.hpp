@@ -26,7 +26,7 @@ inline const std::vector<std::string>& staging_columns() {
 /// The columns of `leads` that append_leads_row writes.
 inline const std::vector<std::string>& leads_columns() {
   static const std::vector<std::string> kColumns = {
-      "id", "organization_id", "email_hash", "email_encrypted", "name_encrypted", "phone_encrypted", "source",
+      "organization_id", "email_hash", "email_encrypted", "name_encrypted", "phone_encrypted", "source",
       "country", "city", "interests", "birth_date", "age", "consent_email", "consent_sms",
       "consent_phone", "consent_at", "status", "campaign_id", "key_id"};
   return kColumns;
@@ -111,13 +111,12 @@ inline void append_staging_row(std::string& out, std::size_t line, const LeadInp
   append_tail(out, lead, std::nullopt);
 }
 
-/// Appends a new lead's row (leads_columns) with the id drawn for it. COPY
-/// applies no column defaults to listed columns, so an absent status is
-/// written as the default, 'new'.
-inline void append_leads_row(std::string& out, std::int64_t id, std::int64_t organization_id, const LeadInput& lead,
+/// Appends a new lead's row (leads_columns). COPY applies no column
+/// defaults to listed columns, so an absent status is written as the
+/// default, 'new'.
+inline void append_leads_row(std::string& out, std::int64_t organization_id, const LeadInput& lead,
                              const std::string& body, std::string_view key_id) {
-  db::copy_binary::begin_row(out, kBodyFields + 6);
-  db::copy_binary::append_int8(out, id);
+  db::copy_binary::begin_row(out, kBodyFields + 5);
   db::copy_binary::append_int8(out, organization_id);
   out += body;
   append_tail(out, lead, "new");

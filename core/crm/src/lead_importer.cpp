@@ -94,13 +94,6 @@ constexpr const char* kProbe =
     "SELECT l.email_hash FROM unnest($2::bytea[]) AS h(v) CROSS JOIN LATERAL "
     "(SELECT email_hash FROM leads WHERE organization_id = $1 AND email_hash = h.v OFFSET 0) l";
 
-// Ids for a batch's new leads. The sequence hands out each value once,
-// whoever else is inserting meanwhile. Its name is looked up once (the
-// materialized CTE), not per id.
-constexpr const char* kDrawLeadIds =
-    "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence('leads', 'id')::regclass AS seq) "
-    "SELECT nextval(s.seq) FROM s, generate_series(1, $1)";
-
 constexpr const char* kOrgHasLeads = "SELECT EXISTS (SELECT 1 FROM leads WHERE organization_id = $1)";
 
 constexpr const char* kSaveCheckpoint =
@@ -378,25 +371,9 @@ class Pipeline {
     return found;
   }
 
-  /// The rows go in the order of their email hashes: each one's entry in
-  /// the unique index then lands next to the previous one's (pages still in
-  /// cache) instead of anywhere in it, about 18% less work per lead for
-  /// PostgreSQL. Their ids are drawn first, in the order of the file, so
-  /// lead ids (and every newest-first page) still follow the lines.
   void copy_into_leads(pqxx::dbtransaction& tx, const std::vector<const Pending*>& rows) const {
-    std::vector<std::int64_t> ids;
-    ids.reserve(rows.size());
-    for (const auto& r : tx.exec_params(kDrawLeadIds, static_cast<long long>(rows.size()))) {
-      ids.push_back(r[0].as<std::int64_t>());
-    }
-    std::sort(ids.begin(), ids.end());  // SQL promises no row order without ORDER BY
-    std::vector<std::pair<const Pending*, std::int64_t>> numbered;
-    numbered.reserve(rows.size());
-    for (std::size_t i = 0; i < rows.size(); ++i) numbered.emplace_back(rows[i], ids[i]);
-    std::sort(numbered.begin(), numbered.end(), [](const auto& a, const auto& b) { return a.first->hash < b.first->hash; });
-    copy_rows(tx, "leads", detail::leads_columns(), numbered, [&](std::string& out, const auto& row) {
-      detail::append_leads_row(out, row.second, o_.organization_id, row.first->lead, row.first->body,
-                               cipher_.key_id());
+    copy_rows(tx, "leads", detail::leads_columns(), rows, [&](std::string& out, const Pending* p) {
+      detail::append_leads_row(out, o_.organization_id, p->lead, p->body, cipher_.key_id());
     });
   }
 
