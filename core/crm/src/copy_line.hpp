@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "promptsales/common/db/binary_copy.hpp"
+#include "promptsales/common/errors.hpp"
 #include "promptsales/common/time.hpp"
 #include "promptsales/crm/lead.hpp"
 #include "promptsales/crm/lead_cipher.hpp"
@@ -43,10 +44,15 @@ inline void append_optional_bytes(std::string& out, const std::optional<std::str
   }
 }
 
-/// consent_at as validation normalised it: "YYYY-MM-DDTHH:MM:SS.mmmZ".
-inline std::int64_t unix_micros_of(const std::string& normalized) {
-  const std::int64_t millis = (normalized[20] - '0') * 100 + (normalized[21] - '0') * 10 + (normalized[22] - '0');
-  return iso8601_to_unix(normalized) * 1000000LL + millis * 1000LL;
+/// consent_at in microseconds since the epoch. Validation normalises it to
+/// "YYYY-MM-DDTHH:MM:SS.mmmZ"; any other ISO-8601 form is normalised here.
+inline std::int64_t unix_micros_of(const std::string& given_at) {
+  const bool normalized = given_at.size() == 24 && given_at[19] == '.' && given_at[23] == 'Z';
+  const std::optional<std::string> iso = normalized ? std::optional<std::string>(given_at) : normalize_iso8601(given_at);
+  if (!iso) throw ValidationError("consent_given_at", "not an ISO-8601 timestamp: " + given_at);
+  const std::string& t = *iso;
+  const std::int64_t millis = (t[20] - '0') * 100 + (t[21] - '0') * 10 + (t[22] - '0');
+  return iso8601_to_unix(t) * 1000000LL + millis * 1000LL;
 }
 
 /// The values both row shapes share, email_hash .. consent_at, built once

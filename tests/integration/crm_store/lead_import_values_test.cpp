@@ -36,6 +36,9 @@ std::vector<crm::ReadRecord> records(std::int64_t org) {
              in.consents = {false, true, false, "1970-01-01T00:00:00.000Z"};
            }),
       good(5, org, "aged@example.com", "Aged", [](crm::LeadInput& in) { in.age = 130; }),
+      // A source that did not normalise its timestamp (validation always does).
+      good(6, org, "offset@example.com", std::nullopt,
+           [](crm::LeadInput& in) { in.consents = {true, false, false, "2024-05-01T12:00:00+02:00"}; }),
   };
 }
 
@@ -47,6 +50,7 @@ const std::map<std::string, std::string> kExpected = {
     {"minimal@example.com", "NULL|NULL|NULL|NULL|NULL|{}|NULL|NULL|f|f|f|NULL|new|NULL"},
     {"leap@example.com", "NULL|NULL|NULL|NULL|NULL|{}|2000-02-29|NULL|f|t|f|1970-01-01 00:00:00.000|new|NULL"},
     {"aged@example.com", "Aged|NULL|NULL|NULL|NULL|{}|NULL|130|f|f|f|NULL|new|NULL"},
+    {"offset@example.com", "NULL|NULL|NULL|NULL|NULL|{}|NULL|NULL|t|f|f|2024-05-01 10:00:00.000|new|NULL"},
 };
 
 /// email -> every other column, as text, decrypted with pgcrypto.
@@ -85,7 +89,7 @@ TEST_CASE("crm_store: every value an import writes reads back as given, through 
   crm::ImportOptions o;
   o.organization_id = 71;
   const auto first = db.importer().run(fresh, sink, o);
-  CHECK(first.created == 4);
+  CHECK(first.created == 5);
   CHECK(first.fallback_batches == 0);
   CHECK(stored(db, 71) == kExpected);
 
@@ -93,7 +97,8 @@ TEST_CASE("crm_store: every value an import writes reads back as given, through 
   // goes through the staging table and ON CONFLICT DO UPDATE.
   const auto org = 72;
   std::vector<crm::ReadRecord> before;
-  for (const auto& email : {"full@example.com", "minimal@example.com", "leap@example.com", "aged@example.com"}) {
+  for (const auto& email :
+       {"full@example.com", "minimal@example.com", "leap@example.com", "aged@example.com", "offset@example.com"}) {
     before.push_back(good(before.size() + 2, org, email, "Old", [](crm::LeadInput& in) {
       in.phone = "+34699999999";
       in.country = "MX";
@@ -102,11 +107,11 @@ TEST_CASE("crm_store: every value an import writes reads back as given, through 
   }
   VectorSource old_rows(before);
   o.organization_id = org;
-  REQUIRE(db.importer().run(old_rows, sink, o).created == 4);
+  REQUIRE(db.importer().run(old_rows, sink, o).created == 5);
   VectorSource again(records(org));
   o.on_duplicate = crm::OnDuplicate::update;
   const auto second = db.importer().run(again, sink, o);
-  CHECK(second.updated == 4);
+  CHECK(second.updated == 5);
   // Absent fields keep the stored values (name, phone, country, consent_at
   // of the rows that do not give them); given ones replace them.
   auto expected = kExpected;
@@ -115,6 +120,8 @@ TEST_CASE("crm_store: every value an import writes reads back as given, through 
   expected["leap@example.com"] =
       "Old|+34699999999|NULL|MX|NULL|{}|2000-02-29|NULL|f|t|f|1970-01-01 00:00:00.000|new|NULL";
   expected["aged@example.com"] = "Aged|+34699999999|NULL|MX|NULL|{}|NULL|130|f|f|f|2020-01-01 00:00:00.000|new|NULL";
+  expected["offset@example.com"] =
+      "Old|+34699999999|NULL|MX|NULL|{}|NULL|NULL|t|f|f|2024-05-01 10:00:00.000|new|NULL";
   CHECK(stored(db, org) == expected);
   CHECK(sink.errors.empty());
 }
