@@ -24,21 +24,27 @@
 # It uses a throwaway installation (databases psbench_leads_<pid>*) on the
 # server of PROMPTSALES_TEST_DATABASE_URL (scripts/services.sh env) and a
 # throwaway data key, and drops them on exit. Usage:
-#   scripts/bench/lead_import.sh [--rows "100000 1000000"] [--out DIR]
+#   scripts/bench/lead_import.sh [--rows "100000 1000000"] [--repeat N] [--out DIR]
+# --repeat N measures each size N times, alternating COPY, import and floor
+# (each import into a new organization), and adds a line of medians: on a
+# shared machine a single run's ratio moves by +-0.02.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BIN="${PROMPTSALES_BENCH_BIN:-${PROMPTSALES_BUILD_DIR:-$ROOT/build/test}/apps/promptsales/promptsales}"
 ROWS="100000 1000000"
+REPEAT=1
 OUT=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --rows) ROWS="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
-    -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --repeat) REPEAT="$2"; shift 2 ;;
+    -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "lead_import.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
+[[ "$REPEAT" =~ ^[1-9][0-9]*$ ]] || { echo "lead_import.sh: --repeat needs a positive whole number, not '$REPEAT'" >&2; exit 2; }
 [ -x "$BIN" ] || { echo "lead_import.sh: no binary at $BIN (build it, or set PROMPTSALES_BENCH_BIN)" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "lead_import.sh: /usr/bin/time is missing (scripts/deps.sh installs 'time')" >&2; exit 2; }
 OUT="${OUT:-$(mktemp -d /tmp/lead_import_bench.XXXXXX)}"
@@ -86,34 +92,51 @@ floor_copy_s() {
   rm -f "$OUT/floor.bin"
 }
 
-printf "%-9s %8s %9s %8s %12s %12s %7s %7s %8s\n" rows copy_s import_s floor_s copy_rows/s import_rows/s ratio floor rss_MiB |
+printf "%-11s %8s %9s %8s %12s %12s %7s %7s %8s\n" rows copy_s import_s floor_s copy_rows/s import_rows/s ratio floor rss_MiB |
   tee "$OUT/summary.txt"
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# One line of the summary: rows label copy_s import_s floor_s rss_KiB.
+report() {
+  printf "%-11s %8.2f %9.2f %8.2f %12.0f %12.0f %7.2f %7.2f %8.1f\n" "$2" "$3" "$4" "$5" \
+    "$(echo "$1 / $3" | bc -l)" "$(echo "$1 / $4" | bc -l)" "$(echo "$3 / $4" | bc -l)" \
+    "$(echo "$3 / $5" | bc -l)" "$(echo "$6 / 1024" | bc -l)" | tee -a "$OUT/summary.txt"
+}
+
 org=1000
 for n in $ROWS; do
   csv="$OUT/leads_$n.csv"
   generate_csv "$n" >"$csv"
-  psql -q "$CRM_URL" -c "DROP TABLE IF EXISTS bench_copy; CREATE TABLE bench_copy (email text, name text, phone text,
-    country text, city text, source text, interests text, birth_date text, consent_email text)" >/dev/null
-  sync  # start each timed step without the previous one's dirty pages
-  start=$(date +%s.%N)
-  psql -q "$CRM_URL" -c "\\copy bench_copy FROM '$csv' CSV HEADER" >/dev/null
-  copy_s=$(echo "$(date +%s.%N) - $start" | bc -l)
-  psql -q "$CRM_URL" -c "DROP TABLE bench_copy" >/dev/null
-  org=$((org + 1))
-  if [ "${PROMPTSALES_BENCH_FROM_FILE:-0}" = 1 ]; then
-    src=("$csv")
-  else
-    src=(--generate "$n")
+  runs=()
+  for run in $(seq "$REPEAT"); do
+    psql -q "$CRM_URL" -c "DROP TABLE IF EXISTS bench_copy; CREATE TABLE bench_copy (email text, name text, phone text,
+      country text, city text, source text, interests text, birth_date text, consent_email text)" >/dev/null
+    sync  # start each timed step without the previous one's dirty pages
+    start=$(date +%s.%N)
+    psql -q "$CRM_URL" -c "\\copy bench_copy FROM '$csv' CSV HEADER" >/dev/null
+    copy_s=$(echo "$(date +%s.%N) - $start" | bc -l)
+    psql -q "$CRM_URL" -c "DROP TABLE bench_copy" >/dev/null
+    org=$((org + 1))
+    if [ "${PROMPTSALES_BENCH_FROM_FILE:-0}" = 1 ]; then
+      src=("$csv")
+    else
+      src=(--generate "$n")
+    fi
+    sync
+    /usr/bin/time -v -o "$OUT/time_${n}_$run.txt" "$BIN" lead import "${src[@]}" --org "$org" -o json \
+      >"$OUT/import_${n}_$run.json" 2>"$OUT/import_${n}_$run.err" || [ $? -eq 3 ]  # 3: the generator's rejected rows
+    import_s=$(elapsed_s "$OUT/time_${n}_$run.txt")
+    rss=$(rss_kib "$OUT/time_${n}_$run.txt")
+    floor_s=$(floor_copy_s "$org")
+    runs+=("$copy_s $import_s $floor_s $rss")
+    label="$n"
+    [ "$REPEAT" -gt 1 ] && label="$n#$run"
+    report "$n" "$label" "$copy_s" "$import_s" "$floor_s" "$rss"
+  done
+  if [ "$REPEAT" -gt 1 ]; then
+    col() { printf '%s\n' "${runs[@]}" | awk -v c="$1" '{ print $c }' | median; }
+    report "$n" "$n:med" "$(col 1)" "$(col 2)" "$(col 3)" "$(col 4)"
   fi
-  sync
-  /usr/bin/time -v -o "$OUT/time_$n.txt" "$BIN" lead import "${src[@]}" --org "$org" -o json \
-    >"$OUT/import_$n.json" 2>"$OUT/import_$n.err" || [ $? -eq 3 ]  # 3: the generator's rejected rows
-  import_s=$(elapsed_s "$OUT/time_$n.txt")
-  rss=$(rss_kib "$OUT/time_$n.txt")
-  floor_s=$(floor_copy_s "$org")
-  printf "%-9s %8.2f %9.2f %8.2f %12.0f %12.0f %7.2f %7.2f %8.1f\n" "$n" "$copy_s" "$import_s" "$floor_s" \
-    "$(echo "$n / $copy_s" | bc -l)" "$(echo "$n / $import_s" | bc -l)" "$(echo "$copy_s / $import_s" | bc -l)" \
-    "$(echo "$copy_s / $floor_s" | bc -l)" "$(echo "$rss / 1024" | bc -l)" | tee -a "$OUT/summary.txt"
   rm -f "$csv"
 done
 echo "ratio = import throughput / COPY throughput (bar: >= 0.25); floor = the same for the floor (the best" \
