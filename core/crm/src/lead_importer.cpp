@@ -372,8 +372,8 @@ class Pipeline {
   }
 
   void copy_into_leads(pqxx::dbtransaction& tx, const std::vector<const Pending*>& rows) const {
-    copy_rows(tx, "leads", detail::leads_columns(), rows, [&](std::string& out, const Pending* p) {
-      detail::append_leads_row(out, o_.organization_id, p->lead, p->body, cipher_.key_id());
+    copy_rows(tx, "leads", detail::leads_columns(), rows, [&](std::string& out, const Pending& p) {
+      detail::append_leads_row(out, o_.organization_id, p.lead, p.body, cipher_.key_id());
     });
   }
 
@@ -381,8 +381,8 @@ class Pipeline {
   /// SELECT ... ON CONFLICT into leads that decides each row.
   Outcome upsert(pqxx::dbtransaction& tx, const std::vector<const Pending*>& rows) const {
     tx.exec("TRUNCATE " + staging_);
-    copy_rows(tx, staging_, detail::staging_columns(), rows, [](std::string& out, const Pending* p) {
-      detail::append_staging_row(out, p->lines.front(), p->lead, p->body);
+    copy_rows(tx, staging_, detail::staging_columns(), rows, [](std::string& out, const Pending& p) {
+      detail::append_staging_row(out, p.lines.front(), p.lead, p.body);
     });
     const std::string sql = std::string(kInsertFromStaging) + staging_ + " ORDER BY line " +
                             (o_.on_duplicate == OnDuplicate::update ? kOnConflictUpdate : kOnConflictNothing);
@@ -393,15 +393,15 @@ class Pipeline {
     return out;
   }
 
-  template <class Rows, class AppendRow>
+  template <class AppendRow>
   static void copy_rows(pqxx::dbtransaction& tx, const std::string& table, const std::vector<std::string>& columns,
-                        const Rows& rows, AppendRow append_row) {
+                        const std::vector<const Pending*>& rows, AppendRow append_row) {
     // Rows go out ~64 KiB at a time, not one libpq call per row.
     db::BinaryCopyIn copy(tx, table, columns);
     std::string chunk;
     chunk.reserve(kCopyChunk + 1024);
-    for (const auto& row : rows) {
-      append_row(chunk, row);
+    for (const auto* p : rows) {
+      append_row(chunk, *p);
       if (chunk.size() >= kCopyChunk) {
         copy.write(chunk);
         chunk.clear();
