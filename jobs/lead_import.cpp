@@ -64,7 +64,7 @@ class LeadImportJob final : public Job {
             {"default-country", ParamKind::text, "Country for national phone numbers", std::nullopt, 0, INT64_MAX},
             {"map", ParamKind::text, "Column mapping, as --map", std::nullopt, 0, INT64_MAX},
             {"errors", ParamKind::text, "Write rejected rows to this CSV file", std::nullopt, 0, INT64_MAX},
-            {"batch-size", ParamKind::integer, "Records per transaction", "10000", 1, 100000},
+            {"batch-size", ParamKind::integer, "Records per transaction", "5000", 1, 100000},
             {"dry-run", ParamKind::boolean, "Validate and count; write nothing", "false", 0, INT64_MAX},
             {"force-rerun", ParamKind::boolean, "Run a finished import again", "false", 0, INT64_MAX}};
   }

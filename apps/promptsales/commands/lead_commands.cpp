@@ -41,7 +41,7 @@ struct LeadOptions {
   std::string on_duplicate = "skip";
   bool dry_run = false;
   std::string errors_path;
-  std::size_t batch_size = 10000;
+  std::size_t batch_size = 5000;
   std::vector<std::string> map;
   std::string default_country;
   bool progress = false;

@@ -57,7 +57,7 @@ struct ImportOptions {
   /// Validate and count (duplicates against the database too) in one
   /// transaction that is rolled back: nothing is written.
   bool dry_run = false;
-  std::size_t batch_size = 10000;  ///< records per transaction (1..100000)
+  std::size_t batch_size = 5000;  ///< records per transaction (1..100000)
   /// SHA-256 of the input's bytes (raw or hex). With it the import keeps a
   /// checkpoint and can resume; without it (the generator) every run starts over
   /// (still without doubling: the constraint decides).
