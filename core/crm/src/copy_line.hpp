@@ -1,6 +1,7 @@
 #pragma once
 // One row of the import's COPYs (straight into leads, or into the staging
 // table of the ON CONFLICT path), in COPY's binary format.
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -71,7 +72,11 @@ inline std::string copy_body(const LeadInput& lead, const EncryptedLead& enc) {
   append_optional_bytes(out, lead.city);
   cb::append_text_array(out, lead.interests);
   if (lead.birth_date) {
-    cb::append_date(out, *lead.birth_date);
+    const auto& d = *lead.birth_date;  // validation gives YYYY-MM-DD; other sources may not
+    const bool shaped = d.size() == 10 && d[4] == '-' && d[7] == '-' &&
+                        std::all_of(d.begin(), d.end(), [](char c) { return c == '-' || (c >= '0' && c <= '9'); });
+    if (!shaped) throw ValidationError("birth_date", "not a date in the form YYYY-MM-DD: " + d);
+    cb::append_date(out, d);
   } else {
     cb::append_null(out);
   }

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "crm_fixture.hpp"
+#include "promptsales/common/errors.hpp"
 #include "promptsales/crm/row_error_sink.hpp"
 
 using namespace promptsales;
@@ -124,4 +125,25 @@ TEST_CASE("crm_store: every value an import writes reads back as given, through 
       "Old|+34699999999|NULL|MX|NULL|{}|NULL|NULL|t|f|f|2024-05-01 10:00:00.000|new|NULL";
   CHECK(stored(db, org) == expected);
   CHECK(sink.errors.empty());
+}
+
+TEST_CASE("crm_store: a source's malformed date or timestamp is refused by name and stores nothing", "[crm]") {
+  CrmInstallation db;
+  crm::MemoryRowErrorSink sink;
+  crm::ImportOptions o;
+  o.organization_id = 73;
+  VectorSource bad_date({good(2, 73, "ok@example.com"),
+                         good(3, 73, "slash@example.com", std::nullopt,
+                              [](crm::LeadInput& in) { in.birth_date = "1990/01/01"; })});
+  try {
+    db.importer().run(bad_date, sink, o);
+    FAIL("a malformed birth date was imported");
+  } catch (const promptsales::ValidationError& e) {
+    CHECK(std::string(e.what()).find("1990/01/01") != std::string::npos);
+  }
+  VectorSource bad_time({good(2, 73, "ok@example.com"), good(3, 73, "when@example.com", std::nullopt, [](crm::LeadInput& in) {
+                           in.consents.given_at = "yesterday";
+                         })});
+  CHECK_THROWS_AS(db.importer().run(bad_time, sink, o), promptsales::ValidationError);
+  CHECK(db.count("SELECT count(*) FROM leads WHERE organization_id = 73") == 0);
 }

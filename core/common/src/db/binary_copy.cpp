@@ -2,8 +2,9 @@
 
 #include <libpq-fe.h>
 
-#include <cstring>
+#include <cstdlib>
 #include <optional>
+#include <type_traits>
 
 #include <pqxx/pqxx>
 
