@@ -12,10 +12,10 @@ namespace promptsales::app {
 
 namespace {
 
-std::unique_ptr<db::Pool> small_pool(AppContext& ctx, std::string url) {
+std::unique_ptr<db::Pool> small_pool(AppContext& ctx, std::string url, std::size_t size = 2) {
   db::PoolOptions options;
   options.url = std::move(url);
-  options.size = 2;
+  options.size = size;
   options.statement_timeout = ctx.config().millis("db_statement_timeout_ms");
   options.application_name = "promptsales-cli";
   return std::make_unique<db::Pool>(std::move(options));
@@ -25,8 +25,8 @@ std::unique_ptr<db::Pool> small_pool(AppContext& ctx, std::string url) {
 
 std::unique_ptr<db::Pool> open_control(AppContext& ctx) { return small_pool(ctx, ctx.config().str("database_url")); }
 
-std::unique_ptr<db::Pool> open_crm(AppContext& ctx) {
-  return small_pool(ctx, crm::locate_crm_database(ctx.config().str("database_url")));
+std::unique_ptr<db::Pool> open_crm(AppContext& ctx, std::size_t size) {
+  return small_pool(ctx, crm::locate_crm_database(ctx.config().str("database_url")), size);
 }
 
 std::string cli_actor() {

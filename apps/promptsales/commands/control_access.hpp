@@ -18,8 +18,8 @@ class AppContext;
 
 /// A pool of two connections to `database_url`.
 std::unique_ptr<db::Pool> open_control(AppContext& ctx);
-/// A pool of two connections to the PromptCrm database (located through the registry).
-std::unique_ptr<db::Pool> open_crm(AppContext& ctx);
+/// A pool of `size` connections to the PromptCrm database (located through the registry).
+std::unique_ptr<db::Pool> open_crm(AppContext& ctx, std::size_t size = 2);
 
 /// PROMPTSALES_ACTOR, or "cli:<OS user>".
 std::string cli_actor();

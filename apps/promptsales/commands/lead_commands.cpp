@@ -6,6 +6,7 @@
 // failed (an interrupted import resumes when run again).
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -48,6 +49,7 @@ struct LeadOptions {
   bool force_rerun = false;
   bool queue = false;
   unsigned threads = 2;
+  unsigned writers = 2;
   std::uint64_t generate = 0;  // hidden: a synthetic source of N rows (benchmarks)
   // list / show / update
   std::int64_t id = 0;
@@ -98,6 +100,7 @@ crm::ImportOptions import_options(const LeadOptions& o) {
   options.batch_size = o.batch_size;
   options.force_rerun = o.force_rerun;
   options.encrypt_threads = o.threads;
+  options.writers = o.writers;
   return options;
 }
 
@@ -127,6 +130,7 @@ void queue_import(AppContext& ctx, const LeadOptions& o) {
                 {"sha256", checked.sha256_hex},
                 {"on-duplicate", o.on_duplicate},
                 {"batch-size", std::to_string(o.batch_size)},
+                {"writers", std::to_string(o.writers)},
                 {"dry-run", o.dry_run ? "true" : "false"},
                 {"force-rerun", o.force_rerun ? "true" : "false"}};
   if (!o.format.empty()) job.params["format"] = o.format;
@@ -187,7 +191,7 @@ void run_import(AppContext& ctx, const LeadOptions& o) {
     };
   }
 
-  auto crm_pool = open_crm(ctx);
+  auto crm_pool = open_crm(ctx, std::max(2u, o.writers));
   auto keys = crypto::load_keyring(ctx.config());
   auto run = [&] {
     try {
@@ -381,6 +385,11 @@ void register_lead_commands(CLI::App& app, AppContext& ctx) {
                 "Check the file now, then queue the import for `jobs worker` (the lead-import job); the worker "
                 "reads the same path, so it must be on storage the worker sees");
   imp->add_option("--threads", o->threads, "Encryption threads")->capture_default_str()->check(CLI::Range(1, 16));
+  imp->add_option("--writers", o->writers,
+                  "Database connections writing each batch at once (its leads split by email); a resumed import "
+                  "keeps its first run's")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 8));
   imp->add_option("--generate", o->generate, "Synthetic rows instead of a file (benchmarks)")->group("");
   imp->callback([&ctx, o] {
     if (o->generate == 0 && o->file.empty()) throw ValidationError("FILE", "give a file, or - for stdin");

@@ -3,16 +3,17 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
+#include <atomic>
 #include <future>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
-#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
 #include "copy_line.hpp"
 #include "hex.hpp"
+#include "import_checkpoint.hpp"
 #include "promptsales/common/db/binary_copy.hpp"
 #include "promptsales/common/db/errors.hpp"
 #include "promptsales/common/db/pool.hpp"
@@ -96,23 +97,9 @@ constexpr const char* kProbe =
 
 constexpr const char* kOrgHasLeads = "SELECT EXISTS (SELECT 1 FROM leads WHERE organization_id = $1)";
 
-constexpr const char* kSaveCheckpoint =
-    "INSERT INTO lead_imports (import_key, organization_id, on_duplicate, state, last_line, records, created, "
-    "updated, skipped, failed) VALUES (decode($1, 'hex'), $2, $3, 'running', $4, $5, $6, $7, $8, $9) "
-    "ON CONFLICT (import_key) DO UPDATE SET last_line = EXCLUDED.last_line, records = EXCLUDED.records, "
-    "created = EXCLUDED.created, updated = EXCLUDED.updated, skipped = EXCLUDED.skipped, "
-    "failed = EXCLUDED.failed, updated_at = now()";
-
-constexpr const char* kSaveErrors =
-    "INSERT INTO lead_import_errors (import_key, line, code, message) "
-    "SELECT decode($1, 'hex'), (e->>'line')::bigint, e->>'code', e->>'message' "
-    "FROM jsonb_array_elements($2::jsonb) e ON CONFLICT DO NOTHING";
-
 constexpr std::size_t kCopyChunk = 64 * 1024;
 
-struct Counts {
-  std::uint64_t records = 0, created = 0, updated = 0, skipped = 0, failed = 0;
-};
+using Counts = detail::ImportCounts;
 
 /// One email of a batch: the lead to stage and every line it occurs on.
 struct Pending {
@@ -122,17 +109,19 @@ struct Pending {
   std::string body;  ///< copy_body: the COPY columns both paths share
 };
 
+using PartRows = std::vector<const Pending*>;
+
 struct Batch {
   std::vector<Pending> rows;
+  std::vector<PartRows> parts;   ///< rows split by email hash, without lines a part committed before
   std::vector<RowError> errors;  ///< source errors; duplicate errors are added when written
-  std::uint64_t records = 0;
-  std::uint64_t source_failed = 0;
+  Counts counted;                ///< records and reader rejections not counted by an earlier run
   std::size_t last_line = 0;
 };
 
 struct Written {
   Counts delta;
-  std::vector<RowError> errors;  ///< all of the batch's errors, in line order
+  std::vector<RowError> errors;  ///< the part's errors that depend on the database
 };
 
 // Update mode merges a later occurrence into the earlier one exactly as the
@@ -205,17 +194,22 @@ class Pipeline {
  public:
   /// `org_has_leads`: whether the organization had leads when the import
   /// started (then every batch probes for stored emails).
-  Pipeline(const LeadCipher& cipher, const ImportOptions& o, std::string import_key, bool org_has_leads)
+  Pipeline(const LeadCipher& cipher, const ImportOptions& o, std::string import_key, unsigned parts,
+           bool org_has_leads)
       : cipher_(cipher),
         o_(o),
         key_(std::move(import_key)),
+        parts_(parts),
         staging_(o.on_duplicate == OnDuplicate::update ? "lead_staging_keyed" : "lead_staging"),
         probing_(org_has_leads) {}
 
   const std::string& staging() const noexcept { return staging_; }
 
-  /// Dedupes and merges within the batch, then encrypts on the pool.
-  void prepare(Batch& b, std::vector<ReadRecord>& records) const {
+  /// Dedupes and merges within the batch, encrypts on the pool, then splits
+  /// the rows into parts by email hash. `committed[p]`: part p's lines up to
+  /// there were written by an earlier run, so they are left out (a row
+  /// whose every line was is not written again).
+  void prepare(Batch& b, std::vector<ReadRecord>& records, const std::vector<std::size_t>& committed) const {
     // The blind index is a function of the normalised email, so equal
     // emails are equal hashes: deduplicate on the email here and compute
     // the hash once, on the encryption threads.
@@ -236,21 +230,33 @@ class Pipeline {
       if (o_.on_duplicate == OnDuplicate::update) merge_update(kept.lead, *r.lead);
     }
     encrypt(b.rows);
+    b.parts.assign(parts_, {});
+    for (auto& p : b.rows) {
+      const unsigned part = static_cast<unsigned char>(p.hash.front()) % parts_;
+      // Lines increase, so the committed ones are a prefix. What is left of
+      // a row in update mode is the merge of all its lines: applied to the
+      // stored row (the merge of the committed ones) it gives the same lead.
+      auto& lines = p.lines;
+      lines.erase(lines.begin(), std::upper_bound(lines.begin(), lines.end(), committed[part]));
+      if (!lines.empty()) b.parts[part].push_back(&p);
+    }
   }
 
-  /// Writes one batch in `tx`; the caller commits (or, dry run, never does).
-  Written write(pqxx::dbtransaction& tx, Batch& b, const Counts& before) const {
+  /// Writes part `part` of a batch in `tx` (the caller commits, or in a dry
+  /// run never does). `before`: the part's counts so far.
+  Written write(pqxx::dbtransaction& tx, const Batch& b, unsigned part, const Counts& before) const {
+    const auto& rows = b.parts[part];
     Written w;
-    w.errors = std::move(b.errors);
-    w.delta.records = b.records;
-    w.delta.failed = b.source_failed;
-    const Outcome outcome = b.rows.empty() ? Outcome{} : write_rows(tx, b);
-    std::vector<RowError> stored;  // errors that depend on the database: kept for a resumed run
-    for (const auto& p : b.rows) {
-      const auto found = outcome.find(p.hash);
+    if (part == 0) {
+      w.delta.records = b.counted.records;
+      w.delta.failed = b.counted.failed;
+    }
+    const Outcome outcome = rows.empty() ? Outcome{} : write_rows(tx, rows);
+    for (const auto* p : rows) {
+      const auto found = outcome.find(p->hash);
       const bool returned = found != outcome.end();
       const bool inserted = returned && found->second.second;
-      const auto m = p.lines.size();
+      const auto m = p->lines.size();
       switch (o_.on_duplicate) {
         case OnDuplicate::skip:
           w.delta.created += inserted ? 1 : 0;
@@ -259,7 +265,7 @@ class Pipeline {
         case OnDuplicate::update:
           if (!returned) {
             w.delta.failed += m;
-            for (auto line : p.lines) stored.push_back(not_updatable_error(line));
+            for (auto line : p->lines) w.errors.push_back(not_updatable_error(line));
           } else {
             w.delta.created += inserted ? 1 : 0;
             w.delta.updated += inserted ? m - 1 : m;
@@ -269,35 +275,25 @@ class Pipeline {
           w.delta.created += inserted ? 1 : 0;
           w.delta.failed += inserted ? m - 1 : m;
           for (std::size_t i = inserted ? 1 : 0; i < m; ++i) {
-            stored.push_back(duplicate_error(p.lines[i], o_.organization_id,
-                                             i > 0 ? std::optional<std::size_t>(p.lines[0]) : std::nullopt));
+            w.errors.push_back(duplicate_error(p->lines[i], o_.organization_id,
+                                               i > 0 ? std::optional<std::size_t>(p->lines[0]) : std::nullopt));
           }
           break;
       }
     }
     if (!key_.empty()) {
-      if (!stored.empty()) {
-        nlohmann::json j = nlohmann::json::array();
-        for (const auto& e : stored) j.push_back({{"line", e.line}, {"code", e.code}, {"message", e.message}});
-        tx.exec_params(kSaveErrors, key_, j.dump());
-      }
-      const Counts after{before.records + w.delta.records, before.created + w.delta.created,
-                         before.updated + w.delta.updated, before.skipped + w.delta.skipped,
-                         before.failed + w.delta.failed};
-      tx.exec_params(kSaveCheckpoint, key_, o_.organization_id, std::string(to_string(o_.on_duplicate)),
-                     static_cast<long long>(b.last_line), static_cast<long long>(after.records),
-                     static_cast<long long>(after.created), static_cast<long long>(after.updated),
-                     static_cast<long long>(after.skipped), static_cast<long long>(after.failed));
+      // Kept for a resumed run: these depended on the database.
+      detail::save_errors(tx, key_, w.errors);
+      Counts after = before;
+      after += w.delta;
+      detail::save_part(tx, key_, part, b.last_line, after);
     }
-    w.errors.insert(w.errors.end(), stored.begin(), stored.end());
-    std::stable_sort(w.errors.begin(), w.errors.end(),
-                     [](const RowError& a, const RowError& b2) { return a.line < b2.line; });
     return w;
   }
 
-  /// Batches written again through ON CONFLICT after their COPY hit the
+  /// Parts written again through ON CONFLICT after their COPY hit the
   /// unique constraint.
-  std::uint64_t fallbacks() const noexcept { return fallbacks_; }
+  std::uint64_t fallbacks() const noexcept { return fallbacks_.load(); }
 
  private:
   /// Per email hash written or matched: (returned, inserted), as RETURNING
@@ -306,23 +302,24 @@ class Pipeline {
 
   /// The fast path: the new leads are COPYed straight into leads (no
   /// staging table, no speculative insertion). Which emails are new: once
-  /// the organization has leads, one index probe per batch finds the stored
+  /// the organization has leads, one index probe per part finds the stored
   /// ones (in update mode those go through the ON CONFLICT DO UPDATE, which
   /// holds the update rules). Into an organization that had no leads when
-  /// the import started, batches are COPYed without probing (a probe costs
+  /// the import started, parts are COPYed without probing (a probe costs
   /// about what an insert does) until the first unique violation shows a
-  /// repeat across batches; from then on every batch probes.
-  /// A unique violation rolls the batch back to its savepoint and writes it
+  /// repeat across batches; from then on every part probes.
+  /// A unique violation rolls the part back to its savepoint and writes it
   /// again the safe way: all of it through ON CONFLICT. After a probe, that
   /// means another writer (lead capture, an API call) stored one of the
-  /// emails between the probe and the COPY.
-  Outcome write_rows(pqxx::dbtransaction& tx, const Batch& b) const {
-    std::vector<const Pending*> fresh, stored;
-    if (probing_) {
-      const auto existing = probe(tx, b.rows);
-      for (const auto& p : b.rows) (existing.count(p.hash) ? stored : fresh).push_back(&p);
+  /// emails between the probe and the COPY. Parts never conflict with each
+  /// other: their emails are disjoint.
+  Outcome write_rows(pqxx::dbtransaction& tx, const PartRows& rows) const {
+    PartRows fresh, stored;
+    if (probing_.load()) {
+      const auto existing = probe(tx, rows);
+      for (const auto* p : rows) (existing.count(p->hash) ? stored : fresh).push_back(p);
     } else {
-      for (const auto& p : b.rows) fresh.push_back(&p);
+      fresh = rows;
     }
     try {
       pqxx::subtransaction sub(tx, "lead_import_batch");
@@ -334,20 +331,17 @@ class Pipeline {
       return out;
     } catch (const pqxx::unique_violation&) {
       ++fallbacks_;
-      probing_ = true;
+      probing_.store(true);
     }
-    std::vector<const Pending*> all;
-    all.reserve(b.rows.size());
-    for (const auto& p : b.rows) all.push_back(&p);
-    return upsert(tx, all);
+    return upsert(tx, rows);
   }
 
   /// The hashes of `rows` that the organization already has.
-  std::unordered_set<std::string> probe(pqxx::transaction_base& tx, const std::vector<Pending>& rows) const {
+  std::unordered_set<std::string> probe(pqxx::transaction_base& tx, const PartRows& rows) const {
     // In index order, so that consecutive lookups share its pages.
     std::vector<const std::string*> sorted;
     sorted.reserve(rows.size());
-    for (const auto& p : rows) sorted.push_back(&p.hash);
+    for (const auto* p : rows) sorted.push_back(&p->hash);
     std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) { return *a < *b; });
     std::string hashes = "{";
     hashes.reserve(2 + rows.size() * 68);
@@ -371,15 +365,15 @@ class Pipeline {
     return found;
   }
 
-  void copy_into_leads(pqxx::dbtransaction& tx, const std::vector<const Pending*>& rows) const {
+  void copy_into_leads(pqxx::dbtransaction& tx, const PartRows& rows) const {
     copy_rows(tx, "leads", detail::leads_columns(), rows, [&](std::string& out, const Pending& p) {
       detail::append_leads_row(out, o_.organization_id, p.lead, p.body, cipher_.key_id());
     });
   }
 
-  /// Today's general path: COPY into the staging table, then one INSERT ...
+  /// The general path: COPY into the staging table, then one INSERT ...
   /// SELECT ... ON CONFLICT into leads that decides each row.
-  Outcome upsert(pqxx::dbtransaction& tx, const std::vector<const Pending*>& rows) const {
+  Outcome upsert(pqxx::dbtransaction& tx, const PartRows& rows) const {
     tx.exec("TRUNCATE " + staging_);
     copy_rows(tx, staging_, detail::staging_columns(), rows, [](std::string& out, const Pending& p) {
       detail::append_staging_row(out, p.lines.front(), p.lead, p.body);
@@ -395,7 +389,7 @@ class Pipeline {
 
   template <class AppendRow>
   static void copy_rows(pqxx::dbtransaction& tx, const std::string& table, const std::vector<std::string>& columns,
-                        const std::vector<const Pending*>& rows, AppendRow append_row) {
+                        const PartRows& rows, AppendRow append_row) {
     // Rows go out ~64 KiB at a time, not one libpq call per row.
     db::BinaryCopyIn copy(tx, table, columns);
     std::string chunk;
@@ -435,92 +429,79 @@ class Pipeline {
   const LeadCipher& cipher_;
   const ImportOptions& o_;
   std::string key_;
+  unsigned parts_;
   std::string staging_;
-  // Touched only by the writer (one batch at a time).
-  mutable bool probing_;
-  mutable std::uint64_t fallbacks_ = 0;
+  // Shared by the part writers of a batch.
+  mutable std::atomic<bool> probing_;
+  mutable std::atomic<std::uint64_t> fallbacks_{0};
 };
 
-/// Holds pg_advisory_lock on the import key for the session: two processes
-/// running the same import would both resume from one checkpoint. It waits
-/// a little: the server releases a killed client's lock only when its
-/// backend notices (after the statement it was running), and a rerun right
-/// after a kill must not be refused for that.
-class ImportLock {
+/// The writers of one batch: one thread per part, each on its connection
+/// and in its own transaction (or all in the dry run's one).
+class BatchWriters {
  public:
-  ImportLock(pqxx::connection& c, const std::string& key_hex) : c_(c), id_(lock_id(key_hex)) {
-    pqxx::nontransaction tx(c_);
-    tx.exec("SELECT set_config('lock_timeout', '30s', false)");
-    try {
-      tx.exec_params("SELECT pg_advisory_lock($1)", id_);
-    } catch (const pqxx::sql_error& e) {
-      if (std::string(e.sqlstate()) != "55P03") throw;
-      tx.exec("RESET lock_timeout");
-      throw Conflict("this import (same input, organization and options) is running in another process");
+  BatchWriters(const Pipeline& pipeline, const ImportOptions& o, std::vector<pqxx::connection*> conns,
+               pqxx::dbtransaction* dry_tx)
+      : pipeline_(pipeline), o_(o), conns_(std::move(conns)), dry_tx_(dry_tx) {}
+
+  ~BatchWriters() { wait_quietly(); }
+
+  /// Starts writing `b`; `before[p]`: part p's counts so far.
+  void start(std::shared_ptr<Batch> b, const std::vector<Counts>& before) {
+    batch_ = std::move(b);
+    for (unsigned part = 0; part < conns_.size(); ++part) {
+      running_.push_back(std::async(std::launch::async, [this, part, c = before[part]]() -> Written {
+        if (dry_tx_) return pipeline_.write(*dry_tx_, *batch_, part, c);
+        pqxx::work tx(*conns_[part]);
+        tx.exec("SET LOCAL statement_timeout = '10min'");
+        auto w = pipeline_.write(tx, *batch_, part, c);
+        if (o_.before_part_commit) o_.before_part_commit(batch_->last_line, part);
+        tx.commit();
+        return w;
+      }));
     }
-    tx.exec("RESET lock_timeout");
   }
-  ~ImportLock() {
-    try {
-      pqxx::nontransaction tx(c_);
-      tx.exec_params("SELECT pg_advisory_unlock($1)", id_);
-    } catch (...) {
-      // A broken connection released it already.
+
+  bool busy() const noexcept { return !running_.empty(); }
+
+  /// Waits for every part; rethrows the first failure once all have ended
+  /// (a part that committed stays committed: its checkpoint says so).
+  /// Returns each part's result and the batch's source errors.
+  std::vector<Written> finish(std::vector<RowError>& source_errors) {
+    std::vector<Written> out;
+    std::exception_ptr failed;
+    for (auto& f : running_) {
+      try {
+        out.push_back(f.get());
+      } catch (...) {
+        if (!failed) failed = std::current_exception();
+      }
     }
+    running_.clear();
+    if (failed) std::rethrow_exception(failed);
+    source_errors = std::move(batch_->errors);
+    batch_.reset();
+    return out;
   }
-  ImportLock(const ImportLock&) = delete;
-  ImportLock& operator=(const ImportLock&) = delete;
+
+  void wait_quietly() noexcept {
+    for (auto& f : running_) {
+      try {
+        if (f.valid()) f.get();
+      } catch (...) {
+      }
+    }
+    running_.clear();
+  }
 
  private:
-  static long long lock_id(const std::string& key_hex) {
-    const auto raw = detail::from_hex(key_hex.substr(0, 16));
-    unsigned long long v = 0;
-    for (unsigned char ch : raw) v = (v << 8) | ch;
-    return static_cast<long long>(v);
-  }
-  pqxx::connection& c_;
-  long long id_;
+  const Pipeline& pipeline_;
+  const ImportOptions& o_;
+  std::vector<pqxx::connection*> conns_;
+  pqxx::dbtransaction* dry_tx_;
+  std::shared_ptr<Batch> batch_;
+  std::vector<std::future<Written>> running_;
 };
-
-struct Checkpoint {
-  bool exists = false;
-  bool done = false;
-  std::size_t last_line = 0;
-  Counts counts;
-};
-
-Checkpoint read_checkpoint(pqxx::connection& c, const std::string& key) {
-  pqxx::nontransaction tx(c);
-  const auto rows = tx.exec_params(
-      "SELECT state, last_line, records, created, updated, skipped, failed FROM lead_imports "
-      "WHERE import_key = decode($1, 'hex')",
-      key);
-  Checkpoint cp;
-  if (rows.empty()) return cp;
-  const auto& r = rows[0];
-  cp.exists = true;
-  cp.done = r[0].as<std::string>() == "done";
-  cp.last_line = r[1].as<std::size_t>();
-  cp.counts = {r[2].as<std::uint64_t>(), r[3].as<std::uint64_t>(), r[4].as<std::uint64_t>(),
-               r[5].as<std::uint64_t>(), r[6].as<std::uint64_t>()};
-  return cp;
-}
-
-std::vector<RowError> stored_errors(pqxx::connection& c, const std::string& key) {
-  pqxx::nontransaction tx(c);
-  std::vector<RowError> out;
-  for (const auto& r : tx.exec_params("SELECT line, code, message FROM lead_import_errors "
-                                      "WHERE import_key = decode($1, 'hex') ORDER BY line",
-                                      key)) {
-    RowError e;
-    e.line = r[0].as<std::size_t>();
-    e.column = "email";
-    e.code = r[1].as<std::string>();
-    e.message = r[2].as<std::string>();
-    out.push_back(std::move(e));
-  }
-  return out;
-}
 
 ImportSummary summary_of(const Counts& c, const ImportOptions& o, const std::string& key) {
   ImportSummary s;
@@ -538,6 +519,7 @@ void validate(const ImportOptions& o) {
   if (o.organization_id <= 0) throw ValidationError("org", "must be a positive organization id");
   if (o.batch_size == 0 || o.batch_size > 100000) throw ValidationError("batch-size", "must be 1-100000");
   if (o.encrypt_threads == 0 || o.encrypt_threads > 16) throw ValidationError("threads", "must be 1-16");
+  if (o.writers == 0 || o.writers > 8) throw ValidationError("writers", "must be 1-8");
 }
 
 }  // namespace
@@ -563,42 +545,44 @@ ImportSummary LeadImporter::run(LeadSource& source, RowErrorSink& errors, const 
   const std::string key = o.content_digest && !o.dry_run ? import_key_of(o) : std::string();
   auto lease = crm_.acquire();
   pqxx::connection& conn = *lease;
+  std::vector<db::Lease> helpers;  // the connections of parts 1..
   try {
     const LeadCipher cipher(keys_, load_index_key(conn, keys_));
-    std::optional<ImportLock> lock;
-    Checkpoint cp;
+    std::optional<detail::ImportLock> lock;
+    detail::Checkpoint cp;
+    cp.parts = o.dry_run ? 1 : o.writers;
     if (!key.empty()) {
       lock.emplace(conn, key);
-      cp = read_checkpoint(conn, key);
-      if (cp.exists && cp.done && !o.force_rerun) {
-        auto s = summary_of(cp.counts, o, key);
+      const auto found = detail::read_checkpoint(conn, key);
+      if (found.exists && found.done && !o.force_rerun) {
+        auto s = summary_of(found.total(), o, key);
         s.already_done = true;
         return s;
       }
-      pqxx::work tx(conn);
-      if (cp.exists && cp.done) {
-        tx.exec_params("DELETE FROM lead_imports WHERE import_key = decode($1, 'hex')", key);
-        cp = Checkpoint{};
-      }
-      tx.exec_params(
-          "INSERT INTO lead_imports (import_key, organization_id, on_duplicate, state) "
-          "VALUES (decode($1, 'hex'), $2, $3, 'running') "
-          "ON CONFLICT (import_key) DO UPDATE SET runs = lead_imports.runs + 1, updated_at = now()",
-          key, o.organization_id, std::string(to_string(o.on_duplicate)));
-      tx.commit();
+      cp = detail::begin_import(conn, key, o, cp.parts, found.exists && found.done);
+    }
+    cp.last_line.resize(cp.parts, 0);
+    cp.counts.resize(cp.parts);
+    const unsigned parts = cp.parts;
+
+    std::vector<pqxx::connection*> conns{&conn};
+    for (unsigned p = 1; p < parts; ++p) {
+      helpers.push_back(crm_.acquire());
+      conns.push_back(&*helpers.back());
     }
     bool org_has_leads = false;
     {
       pqxx::nontransaction tx(conn);
       org_has_leads = tx.exec_params1(kOrgHasLeads, o.organization_id)[0].as<bool>();
     }
-    Pipeline pipeline(cipher, o, key, org_has_leads);
-    {
-      pqxx::nontransaction tx(conn);
+    Pipeline pipeline(cipher, o, key, parts, org_has_leads);
+    for (auto* c : conns) {
+      pqxx::nontransaction tx(*c);
       tx.exec(create_staging(pipeline.staging()));
     }
 
-    Counts total = cp.counts;
+    std::vector<Counts> part_totals = cp.counts;
+    Counts total = cp.total();
     ImportProgress progress;
     auto report = [&](std::uint64_t records) {
       if (!o.on_progress) return;
@@ -613,15 +597,18 @@ ImportSummary LeadImporter::run(LeadSource& source, RowErrorSink& errors, const 
 
     // A resumed run re-reads the committed prefix only to reproduce its
     // error report: source errors come again from the reader, errors that
-    // depended on the database come from lead_import_errors.
+    // depended on the database come from lead_import_errors. Those of lines
+    // that only some parts committed join the batch that holds the lines.
+    const std::size_t through = cp.committed_through();
+    std::vector<RowError> saved;
+    std::size_t next_saved = 0;
     ReadRecord record;
     bool have_record = false;
-    std::uint64_t read = 0;
-    if (cp.exists && cp.last_line > 0) {
-      const auto saved = stored_errors(conn, key);
-      std::size_t next_saved = 0;
+    if (cp.reached() > 0) {
+      saved = detail::saved_errors(conn, key);
+      std::uint64_t read = 0;
       while (source.next(record)) {
-        if (record.line > cp.last_line) {
+        if (record.line > through) {
           have_record = true;
           break;
         }
@@ -629,7 +616,7 @@ ImportSummary LeadImporter::run(LeadSource& source, RowErrorSink& errors, const 
         while (next_saved < saved.size() && saved[next_saved].line < record.line) errors.add(saved[next_saved++]);
         for (const auto& e : record.errors) errors.add(e);
       }
-      while (next_saved < saved.size()) errors.add(saved[next_saved++]);
+      while (next_saved < saved.size() && saved[next_saved].line <= through) errors.add(saved[next_saved++]);
       report(read);
     }
 
@@ -638,29 +625,21 @@ ImportSummary LeadImporter::run(LeadSource& source, RowErrorSink& errors, const 
       dry_tx.emplace(conn);
       dry_tx->exec("SET LOCAL statement_timeout = 0");
     }
-    // The writer commits batch k while this thread reads and encrypts k+1.
-    std::future<Written> in_flight;
+    // The writers commit batch k while this thread reads and encrypts k+1.
+    BatchWriters writers(pipeline, o, conns, dry_tx ? &*dry_tx : nullptr);
     auto finish_in_flight = [&] {
-      if (!in_flight.valid()) return;
-      auto w = in_flight.get();
-      total.records += w.delta.records;
-      total.created += w.delta.created;
-      total.updated += w.delta.updated;
-      total.skipped += w.delta.skipped;
-      total.failed += w.delta.failed;
-      for (const auto& e : w.errors) errors.add(e);
+      if (!writers.busy()) return;
+      std::vector<RowError> batch_errors;
+      auto written = writers.finish(batch_errors);
+      for (unsigned p = 0; p < written.size(); ++p) {
+        part_totals[p] += written[p].delta;
+        total += written[p].delta;
+        batch_errors.insert(batch_errors.end(), written[p].errors.begin(), written[p].errors.end());
+      }
+      std::stable_sort(batch_errors.begin(), batch_errors.end(),
+                       [](const RowError& a, const RowError& b) { return a.line < b.line; });
+      for (const auto& e : batch_errors) errors.add(e);
       report(total.records);
-    };
-    auto submit = [&](std::shared_ptr<Batch> b) {
-      const Counts before = total;
-      in_flight = std::async(std::launch::async, [&, b, before]() -> Written {
-        if (dry_tx) return pipeline.write(*dry_tx, *b, before);
-        pqxx::work tx(conn);
-        tx.exec("SET LOCAL statement_timeout = '10min'");
-        auto w = pipeline.write(tx, *b, before);
-        tx.commit();
-        return w;
-      });
     };
 
     std::vector<ReadRecord> records;
@@ -684,43 +663,39 @@ ImportSummary LeadImporter::run(LeadSource& source, RowErrorSink& errors, const 
         }
         if (records.empty()) break;
         for (auto& r : records) {
-          ++batch->records;
           batch->last_line = r.line;
+          if (r.line > cp.last_line[0]) {  // part 0 counts records
+            ++batch->counted.records;
+            if (!r.lead) ++batch->counted.failed;
+          }
           if (!r.lead) {
-            ++batch->source_failed;
             for (auto& e : r.errors) batch->errors.push_back(std::move(e));
           }
         }
-        pipeline.prepare(*batch, records);
+        while (next_saved < saved.size() && saved[next_saved].line <= batch->last_line) {
+          batch->errors.push_back(saved[next_saved++]);
+        }
+        pipeline.prepare(*batch, records, cp.last_line);
         finish_in_flight();  // batch k committed (and its errors reported) before k+1 starts
-        submit(batch);
+        writers.start(std::move(batch), part_totals);
       }
       finish_in_flight();
     } catch (...) {
-      // Let the writer end before the connection goes away; the file error
-      // (or the writer's own) is what the caller sees.
-      if (in_flight.valid()) {
-        try {
-          in_flight.get();
-        } catch (...) {
-        }
-      }
+      // Let the writers end before the connections go away; the file error
+      // (or a writer's own) is what the caller sees.
+      writers.wait_quietly();
       throw;
     }
+    while (next_saved < saved.size()) errors.add(saved[next_saved++]);
 
     if (dry_tx) {
       dry_tx->abort();
     } else if (!key.empty()) {
-      pqxx::work tx(conn);
-      tx.exec_params(
-          "UPDATE lead_imports SET state = 'done', finished_at = now(), updated_at = now() "
-          "WHERE import_key = decode($1, 'hex')",
-          key);
-      tx.commit();
+      detail::finish_import(conn, key, total);
     }
     auto s = summary_of(total, o, key);
-    s.resumed = cp.exists && cp.last_line > 0;
-    s.resumed_after_line = cp.last_line;
+    s.resumed = cp.reached() > 0;
+    s.resumed_after_line = through;
     s.fallback_batches = pipeline.fallbacks();
     return s;
   } catch (const ImportFileError&) {
@@ -729,6 +704,7 @@ ImportSummary LeadImporter::run(LeadSource& source, RowErrorSink& errors, const 
     throw;
   } catch (...) {
     lease.discard();
+    for (auto& h : helpers) h.discard();
     db::rethrow_translated();
   }
 }

@@ -41,6 +41,11 @@ struct CrmInstallation {
     pqxx::nontransaction tx(c);
     return tx.exec(sql)[0][0].as<long long>();
   }
+  std::string text(const std::string& sql) {
+    pqxx::connection c(crm_url);
+    pqxx::nontransaction tx(c);
+    return tx.exec(sql)[0][0].as<std::string>("");
+  }
 };
 
 /// Yields the given records; optionally throws (a simulated crash) when

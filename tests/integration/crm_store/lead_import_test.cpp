@@ -31,6 +31,21 @@ void check_total(const crm::ImportSummary& s) {
   CHECK(s.records == s.created + s.updated + s.skipped + s.failed);
 }
 
+// A resumed import ends with the clean run's summary and error report.
+void check_same_outcome(const crm::ImportSummary& resumed, const crm::ImportSummary& clean,
+                        const crm::MemoryRowErrorSink& resumed_errors, const crm::MemoryRowErrorSink& clean_errors) {
+  CHECK(resumed.records == clean.records);
+  CHECK(resumed.created == clean.created);
+  CHECK(resumed.updated == clean.updated);
+  CHECK(resumed.skipped == clean.skipped);
+  CHECK(resumed.failed == clean.failed);
+  REQUIRE(resumed_errors.errors.size() == clean_errors.errors.size());
+  for (std::size_t i = 0; i < clean_errors.errors.size(); ++i) {
+    CHECK(resumed_errors.errors[i].line == clean_errors.errors[i].line);
+    CHECK(resumed_errors.errors[i].code == clean_errors.errors[i].code);
+  }
+}
+
 // 40 records for `org`: 25 distinct emails, repeats with changing fields,
 // and 3 rows the reader rejected.
 std::vector<crm::ReadRecord> mixed_file(std::int64_t org) {
@@ -128,7 +143,10 @@ TEST_CASE("crm_store: the result does not depend on the batch size", "[crm]") {
     const auto one = run_import(db, mixed_file(base + 1), options(base + 1, mode, 1));
     const auto three = run_import(db, mixed_file(base + 2), options(base + 2, mode, 3));
     const auto all = run_import(db, mixed_file(base + 3), options(base + 3, mode, 5000));
-    for (const auto* s : {&one, &three}) {
+    auto four_writers = options(base + 4, mode, 3);
+    four_writers.writers = 4;
+    const auto split = run_import(db, mixed_file(base + 4), four_writers);
+    for (const auto* s : {&one, &three, &split}) {
       CHECK(s->created == all.created);
       CHECK(s->updated == all.updated);
       CHECK(s->skipped == all.skipped);
@@ -137,6 +155,7 @@ TEST_CASE("crm_store: the result does not depend on the batch size", "[crm]") {
     auto strip = [](std::vector<std::string> v) { return v; };
     CHECK(strip(snapshot(store, base + 1)) == snapshot(store, base + 3));
     CHECK(strip(snapshot(store, base + 2)) == snapshot(store, base + 3));
+    CHECK(strip(snapshot(store, base + 4)) == snapshot(store, base + 3));
   }
 }
 
@@ -235,17 +254,8 @@ TEST_CASE("crm_store: an import interrupted mid-batch and run again ends like on
     const auto resumed = run_import(db, mixed_file(crashed_org), o, &resumed_errors);
     CHECK(resumed.resumed);
     CHECK(resumed.resumed_after_line > 0);
-    CHECK(resumed.records == clean.records);
-    CHECK(resumed.created == clean.created);
-    CHECK(resumed.updated == clean.updated);
-    CHECK(resumed.skipped == clean.skipped);
-    CHECK(resumed.failed == clean.failed);
+    check_same_outcome(resumed, clean, resumed_errors, clean_errors);
     CHECK(snapshot(store, crashed_org) == snapshot(store, clean_org));
-    REQUIRE(resumed_errors.errors.size() == clean_errors.errors.size());
-    for (std::size_t i = 0; i < clean_errors.errors.size(); ++i) {
-      CHECK(resumed_errors.errors[i].line == clean_errors.errors[i].line);
-      CHECK(resumed_errors.errors[i].code == clean_errors.errors[i].code);
-    }
 
     INFO("a finished import run again changes nothing and reports the same summary");
     const auto again = run_import(db, mixed_file(crashed_org), o);
@@ -261,4 +271,48 @@ TEST_CASE("crm_store: an import interrupted mid-batch and run again ends like on
     db.pool->drop_idle();
   }
   CHECK(db.count("SELECT count(*) FROM lead_imports WHERE state = 'running'") == 0);
+}
+
+TEST_CASE("crm_store: a batch committed by some of its writers only is finished by the rerun like one clean run",
+          "[crm]") {
+  CrmInstallation db;
+  auto store = db.store();
+  for (auto mode : {OnDuplicate::skip, OnDuplicate::update, OnDuplicate::error}) {
+    INFO("mode " << crm::to_string(mode));
+    const std::int64_t clean_org = 200 + static_cast<int>(mode) * 2, crashed_org = clean_org + 1;
+    crm::MemoryRowErrorSink clean_errors;
+    auto clean_options = options(clean_org, mode, 6);
+    clean_options.content_digest = std::string(64, 'c');
+    clean_options.writers = 1;
+    const auto clean = run_import(db, mixed_file(clean_org), clean_options, &clean_errors);
+
+    // Batches of 6 records end at lines 7, 13, 19, ...: the one ending at 19
+    // commits in parts 0 and 2 and not in part 1, as if the process died
+    // between the parts' commits.
+    auto o = options(crashed_org, mode, 6);
+    o.content_digest = std::string(64, 'c');
+    o.writers = 3;
+    o.before_part_commit = [](std::size_t last_line, unsigned part) {
+      if (last_line == 19 && part == 1) throw std::runtime_error("simulated crash between parts");
+    };
+    CHECK_THROWS(run_import(db, mixed_file(crashed_org), o));
+    const std::string parts =
+        "SELECT string_agg(p.part || ':' || p.last_line, ' ' ORDER BY p.part) FROM lead_import_parts p "
+        "JOIN lead_imports i USING (import_key) WHERE i.organization_id = " +
+        std::to_string(crashed_org);
+    CHECK(db.text(parts) == "0:19 1:13 2:19");
+
+    crm::MemoryRowErrorSink resumed_errors;
+    o.before_part_commit = nullptr;
+    o.writers = 1;     // ignored: the import keeps the split it began with
+    o.batch_size = 4;  // batch boundaries do not matter
+    const auto resumed = run_import(db, mixed_file(crashed_org), o, &resumed_errors);
+    CHECK(resumed.resumed);
+    CHECK(resumed.resumed_after_line == 13);
+    check_same_outcome(resumed, clean, resumed_errors, clean_errors);
+    CHECK(snapshot(store, crashed_org) == snapshot(store, clean_org));
+    CHECK(db.count("SELECT count(*) FROM lead_imports WHERE parts = 3 AND state = 'done' AND organization_id = " +
+                   std::to_string(crashed_org) + " AND records = " + std::to_string(clean.records)) == 1);
+    db.pool->drop_idle();
+  }
 }

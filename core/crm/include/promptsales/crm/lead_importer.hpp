@@ -1,19 +1,23 @@
 #pragma once
 /// The import pipeline: reads a LeadSource in batches, encrypts on a few
-/// threads, and writes each batch in one transaction together with the
-/// import's checkpoint: an index probe finds the emails the organization
-/// already has (skipped while importing into an organization that had no
-/// leads, until a batch meets a repeat), the new leads are COPYed straight
-/// into `leads`, stored ones (update mode) go through INSERT ... ON CONFLICT
-/// DO UPDATE from a staging table, and a batch whose COPY meets the unique
-/// constraint (a concurrent writer, or an unprobed repeat) is redone
-/// entirely through ON CONFLICT. Guarantees (README "Leads"):
+/// threads, splits each batch by email hash into `writers` disjoint parts
+/// and writes the parts at once, each on its own connection, in one
+/// transaction with that part's checkpoint: an index probe finds the emails
+/// the organization already has (skipped while importing into an
+/// organization that had no leads, until a batch meets a repeat), the new
+/// leads are COPYed straight into `leads`, stored ones (update mode) go
+/// through INSERT ... ON CONFLICT DO UPDATE from a staging table, and a part
+/// whose COPY meets the unique constraint (a concurrent writer, or an
+/// unprobed repeat) is redone entirely through ON CONFLICT. The next batch
+/// starts when every part of this one has committed, so file order decides
+/// duplicates across batches. Guarantees (README "Leads"):
 ///  - nothing doubled: UNIQUE (organization_id, email_hash) decides
 ///    duplicates, within the file and against the database alike;
-///  - nothing lost: a batch and its checkpoint commit together, so an import
-///    killed at any point and run again with the same input and options
-///    resumes after the last committed record and ends with the same rows
-///    and the same summary as one clean run;
+///  - nothing lost: a part and its checkpoint commit together, so an import
+///    killed at any point (even between two parts of a batch) and run again
+///    with the same input and options resumes each part after its last
+///    committed record and ends with the same rows and the same summary as
+///    one clean run;
 ///  - a finished import run again changes nothing and reports the stored
 ///    summary (already_done), unless force_rerun.
 /// Memory is bounded by a few batches: no per-row state is kept across
@@ -69,6 +73,14 @@ struct ImportOptions {
   /// Run a finished import again (dedup against the database still applies).
   bool force_rerun = false;
   unsigned encrypt_threads = 2;  ///< threads encrypting a batch (1..16)
+  /// Connections writing each batch's parts at once (1..8). A resumed import
+  /// keeps the split its first run chose; a dry run uses one.
+  unsigned writers = 2;
+  /// Fault injection for tests: runs in each part's transaction just before
+  /// it commits (batch's last line, part). Throwing aborts that part only:
+  /// the batch's other parts still commit, as when a crash falls between
+  /// two parts' commits.
+  std::function<void(std::size_t, unsigned)> before_part_commit;
   std::function<void(const ImportProgress&)> on_progress;  ///< after each batch
 };
 
@@ -92,7 +104,8 @@ struct ImportSummary {
 
 class LeadImporter {
  public:
-  /// `crm` is a pool on the CRM database (one connection is used).
+  /// `crm` is a pool on the CRM database: the import uses `writers` of its
+  /// connections (one in a dry run), so it needs at least that many.
   LeadImporter(db::Pool& crm, crypto::Keyring keys) : crm_(crm), keys_(std::move(keys)) {}
 
   /// Runs the import. Row problems go to `errors` and are counted as
