@@ -55,22 +55,8 @@ export PROMPTSALES_DATA_KEY
 . "$ROOT/scripts/bench/throwaway_installation.sh"
 start_throwaway_installation psbench_leads
 
-# The generator's rows as CSV (the same fields as crm::SyntheticLeadSource).
-generate_csv() {
-  awk -v n="$1" 'BEGIN {
-    split("ES MX AR CO PE CL", C, " "); split("facebook web referral instagram", S, " ");
-    split("fitness running shoes travel yoga", I, " ");
-    print "email,name,phone,country,city,source,interests,birth_date,consent_email";
-    for (i = 0; i < n; i++) {
-      e = (i % 50 == 49 && i >= 7) ? i - 7 : i;
-      email = (i % 200 == 199) ? "not-an-email-" i : "lead" e "@example" (e % 97) ".com";
-      a = I[i % 5 + 1]; b = I[(int(i / 5) + 1) % 5 + 1];
-      it = (a == b) ? a : (a < b ? a ";" b : b ";" a);
-      printf "%s,Person %d,+34600%06d,%s,City %d,%s,%s,19%02d-0%d-1%d,%s\n", email, i, i % 1000000, C[i % 6 + 1],
-        i % 300, S[i % 4 + 1], it, 60 + i % 40, 1 + i % 9, i % 10, (i % 3 ? "true" : "false");
-    }
-  }'
-}
+# shellcheck source=lead_csv.sh
+. "$ROOT/scripts/bench/lead_csv.sh"
 
 rss_kib() { awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); print $2 }' "$1"; }
 elapsed_s() { awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$1"; }
@@ -94,7 +80,6 @@ floor_copy_s() {
 
 printf "%-11s %8s %9s %8s %12s %12s %7s %7s %8s\n" rows copy_s import_s floor_s copy_rows/s import_rows/s ratio floor rss_MiB |
   tee "$OUT/summary.txt"
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # One line of the summary: rows label copy_s import_s floor_s rss_KiB.
 report() {
