@@ -2,7 +2,6 @@
 // `promptsales lead import FILE --queue`. The same import as the CLI's
 // (core/crm lead_file_import): it resumes from its checkpoint when a retry
 // runs it again, and refuses a file that changed since it was queued.
-#include <algorithm>
 #include <cstdint>
 #include <memory>
 
@@ -66,7 +65,7 @@ class LeadImportJob final : public Job {
             {"map", ParamKind::text, "Column mapping, as --map", std::nullopt, 0, INT64_MAX},
             {"errors", ParamKind::text, "Write rejected rows to this CSV file", std::nullopt, 0, INT64_MAX},
             {"batch-size", ParamKind::integer, "Records per transaction", "5000", 1, 100000},
-            {"writers", ParamKind::integer, "Database connections writing each batch at once", "2", 1, 8},
+            {"writers", ParamKind::integer, "Database connections writing each batch at once", "2", 1, crm::kMaxImportWriters},
             {"dry-run", ParamKind::boolean, "Validate and count; write nothing", "false", 0, INT64_MAX},
             {"force-rerun", ParamKind::boolean, "Run a finished import again", "false", 0, INT64_MAX}};
   }
@@ -108,7 +107,8 @@ class LeadImportJob final : public Job {
       throw ValidationError("param file", *file + ": " + e.error().message);
     }
     JobErrorReport report(p.text("errors"));
-    sales::Databases databases(ctx.config, std::max<std::size_t>(2, request.import.writers));
+    // Connections open lazily: a resumed import may need as many writers as its first run chose.
+    sales::Databases databases(ctx.config, crm::kMaxImportWriters);
     crm::ImportSummary s;
     try {
       s = crm::import_lead_file(databases.crm(), crypto::load_keyring(ctx.config), request, checked, report);

@@ -6,7 +6,6 @@
 // failed (an interrupted import resumes when run again).
 #include <unistd.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -191,7 +190,8 @@ void run_import(AppContext& ctx, const LeadOptions& o) {
     };
   }
 
-  auto crm_pool = open_crm(ctx, std::max(2u, o.writers));
+  // Opened lazily: a resumed import may need as many writers as its first run chose.
+  auto crm_pool = open_crm(ctx, crm::kMaxImportWriters);
   auto keys = crypto::load_keyring(ctx.config());
   auto run = [&] {
     try {
@@ -389,7 +389,7 @@ void register_lead_commands(CLI::App& app, AppContext& ctx) {
                   "Database connections writing each batch at once (its leads split by email); a resumed import "
                   "keeps its first run's")
       ->capture_default_str()
-      ->check(CLI::Range(1, 8));
+      ->check(CLI::Range(1u, crm::kMaxImportWriters));
   imp->add_option("--generate", o->generate, "Synthetic rows instead of a file (benchmarks)")->group("");
   imp->callback([&ctx, o] {
     if (o->generate == 0 && o->file.empty()) throw ValidationError("FILE", "give a file, or - for stdin");

@@ -519,7 +519,9 @@ void validate(const ImportOptions& o) {
   if (o.organization_id <= 0) throw ValidationError("org", "must be a positive organization id");
   if (o.batch_size == 0 || o.batch_size > 100000) throw ValidationError("batch-size", "must be 1-100000");
   if (o.encrypt_threads == 0 || o.encrypt_threads > 16) throw ValidationError("threads", "must be 1-16");
-  if (o.writers == 0 || o.writers > 8) throw ValidationError("writers", "must be 1-8");
+  if (o.writers == 0 || o.writers > kMaxImportWriters) {
+    throw ValidationError("writers", "must be 1-" + std::to_string(kMaxImportWriters));
+  }
 }
 
 }  // namespace

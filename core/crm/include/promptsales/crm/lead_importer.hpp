@@ -49,6 +49,9 @@ enum class OnDuplicate {
 std::string_view to_string(OnDuplicate d) noexcept;
 std::optional<OnDuplicate> on_duplicate_from_string(std::string_view s) noexcept;
 
+/// Most connections one import writes on (ImportOptions::writers).
+inline constexpr unsigned kMaxImportWriters = 8;
+
 struct ImportProgress {
   std::uint64_t records = 0;     ///< read so far (including a resumed run's skipped prefix)
   std::uint64_t bytes_read = 0;
@@ -73,8 +76,9 @@ struct ImportOptions {
   /// Run a finished import again (dedup against the database still applies).
   bool force_rerun = false;
   unsigned encrypt_threads = 2;  ///< threads encrypting a batch (1..16)
-  /// Connections writing each batch's parts at once (1..8). A resumed import
-  /// keeps the split its first run chose; a dry run uses one.
+  /// Connections writing each batch's parts at once (1..kMaxImportWriters).
+  /// A resumed import keeps the split its first run chose (so the pool
+  /// should allow kMaxImportWriters); a dry run uses one.
   unsigned writers = 2;
   /// Fault injection for tests: runs in each part's transaction just before
   /// it commits (batch's last line, part). Throwing aborts that part only:
