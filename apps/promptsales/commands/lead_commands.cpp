@@ -83,7 +83,7 @@ nlohmann::json to_json(const crm::ImportSummary& s, double seconds) {
   return {{"records", s.records},   {"created", s.created},       {"updated", s.updated},
           {"skipped", s.skipped},   {"failed", s.failed},         {"dryRun", s.dry_run},
           {"resumed", s.resumed},   {"alreadyDone", s.already_done}, {"resumedAfterLine", s.resumed_after_line},
-          {"fallbackBatches", s.fallback_batches}, {"importKey", s.import_key}, {"seconds", seconds}};
+          {"writers", s.writers}, {"fallbackBatches", s.fallback_batches}, {"importKey", s.import_key}, {"seconds", seconds}};
 }
 
 ValidationError file_refused(const crm::ImportFileError& e) {

@@ -559,6 +559,7 @@ ImportSummary LeadImporter::run(LeadSource& source, RowErrorSink& errors, const 
       if (found.exists && found.done && !o.force_rerun) {
         auto s = summary_of(found.total(), o, key);
         s.already_done = true;
+        s.writers = found.parts;
         return s;
       }
       cp = detail::begin_import(conn, key, o, cp.parts, found.exists && found.done);
@@ -699,6 +700,7 @@ ImportSummary LeadImporter::run(LeadSource& source, RowErrorSink& errors, const 
     s.resumed = cp.reached() > 0;
     s.resumed_after_line = through;
     s.fallback_batches = pipeline.fallbacks();
+    s.writers = parts;
     return s;
   } catch (const ImportFileError&) {
     throw;

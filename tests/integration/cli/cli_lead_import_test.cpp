@@ -60,6 +60,7 @@ TEST_CASE("cli: lead import prints its summary, exits 3 when rows failed, and a 
   // The first email that repeats across batches of 64 meets the unique
   // constraint: that batch is written again through ON CONFLICT, once.
   CHECK(j.at("fallbackBatches") == 1);
+  CHECK(j.at("writers") == 2);
   CHECK(query(crm_url, "SELECT count(*) FROM leads WHERE organization_id = 5") == 980);
   CHECK(query(inst.control_url(), "SELECT count(*) FROM audit_log WHERE action = 'lead.import'") == 1);
 

@@ -309,6 +309,7 @@ TEST_CASE("crm_store: a batch committed by some of its writers only is finished 
     const auto resumed = run_import(db, mixed_file(crashed_org), o, &resumed_errors);
     CHECK(resumed.resumed);
     CHECK(resumed.resumed_after_line == 13);
+    CHECK(resumed.writers == 3);
     check_same_outcome(resumed, clean, resumed_errors, clean_errors);
     CHECK(snapshot(store, crashed_org) == snapshot(store, clean_org));
     CHECK(db.count("SELECT count(*) FROM lead_imports WHERE parts = 3 AND state = 'done' AND organization_id = " +

@@ -99,11 +99,14 @@ struct ImportSummary {
   bool already_done = false;   ///< finished before: nothing read or written
   std::uint64_t resumed_after_line = 0;
   std::string import_key;      ///< hex; empty without a content digest
-  /// Batches written again through ON CONFLICT because their COPY met the
+  /// Batch parts written again through ON CONFLICT because their COPY met the
   /// unique constraint: another writer stored one of their emails while the
   /// batch was written, or (before probing started) an email of an earlier
   /// batch came again. The outcome is the same either way.
   std::uint64_t fallback_batches = 0;
+  /// Parts each batch was split into (connections written on): the
+  /// requested writers, or for a resumed import its first run's.
+  unsigned writers = 1;
 };
 
 class LeadImporter {
